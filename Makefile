@@ -1,0 +1,57 @@
+# seqcourse: `make book` builds the course, `make test` runs every test. Both set up .venv first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+
+# Quiet TensorFlow's C++ logs and oneDNN notice in every kernel the targets start; headless plots.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup book book-fast test lint format data clean bench exercises
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/seqcourse data fetch
+
+# The published book: every chapter executed in full mode (cached between builds by jupyter-cache).
+book: data
+	$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+# The same build with every chapter in fast mode, as the tests run it.
+book-fast: data
+	SEQCOURSE_FAST=1 $(BIN)/jupyter-book build -W -n --keep-going . --path-output _build/fast
+
+test: data
+	$(BIN)/ruff check seqcourse tests scripts
+	$(BIN)/ruff format --check seqcourse tests scripts
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+
+exercises: $(STAMP)
+	$(BIN)/seqcourse assign
+
+lint: $(STAMP)
+	$(BIN)/ruff check seqcourse tests scripts
+
+format: $(STAMP)
+	$(BIN)/ruff format seqcourse tests scripts
+	$(BIN)/ruff check --fix seqcourse tests scripts
+
+bench: data
+	$(BIN)/python scripts/bench_build.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""The ``seqcourse`` command line: ``data``, ``assign`` and ``grade``.
+
+Each subcommand imports its module only when it runs, so ``seqcourse --help`` is instant.
+"""
+
+import argparse
+import sys
+
+
+class CommandError(Exception):
+    """An error in what the user asked for: printed as one line, without a traceback, exit status 2."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="seqcourse", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="list, fetch and verify the course datasets")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    data_sub.add_parser("list", help="print the dataset registry and what is present")
+    fetch = data_sub.add_parser("fetch", help="download and verify every dataset (once)")
+    fetch.add_argument("names", nargs="*", help="datasets to fetch (default: all)")
+    data_sub.add_parser("verify", help="check every cached file against its sha256")
+
+    assign = sub.add_parser("assign", help="write exercises/ from solutions/")
+    assign.add_argument("--check", action="store_true", help="exit 1 if exercises/ is out of date")
+    assign.add_argument("--solutions", default="solutions")
+    assign.add_argument("--exercises", default="exercises")
+
+    grade = sub.add_parser("grade", help="grade a folder of submissions")
+    grade.add_argument("submissions", help="a folder of .ipynb/.md files, or one file")
+    grade.add_argument("--assignment", required=True, help="e.g. 02_rnn_from_scratch")
+    grade.add_argument("--out", required=True, help="output folder for grades and feedback")
+    grade.add_argument("--jobs", type=int, default=1)
+    grade.add_argument("--timeout", type=float, default=None, help="seconds per submission")
+    grade.add_argument("--memory", type=int, default=None, help="memory cap per submission (MB)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "data":
+            from seqcourse.data import cli as data_cli
+
+            return data_cli.run(args)
+        if args.command == "assign":
+            from seqcourse.grading import assign
+
+            return assign.run(args)
+        if args.command == "grade":
+            from seqcourse.grading import batch
+
+            return batch.run(args)
+    except CommandError as error:
+        print(f"seqcourse {args.command}: {error}", file=sys.stderr)
+        return 2
+    raise AssertionError(f"unhandled command {args.command!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
