@@ -1,8 +1,8 @@
 """seqcourse: an executable course on sequence modelling.
 
-Importing the package quiets TensorFlow's C++ logging before TensorFlow is ever imported, so every
-notebook that starts with ``import seqcourse`` renders without log noise. Nothing heavy is imported here:
-``seqcourse.reference`` is NumPy only and TensorFlow loads only where a module needs it.
+Importing the package quiets TensorFlow's C++ logging before TensorFlow is ever imported, so
+every notebook that starts with ``import seqcourse`` renders without log noise. Nothing heavy is
+imported here: ``seqcourse.reference`` is NumPy only and TensorFlow loads only where needed.
 """
 
 import os

@@ -8,7 +8,7 @@ import sys
 
 
 class CommandError(Exception):
-    """An error in what the user asked for: printed as one line, without a traceback, exit status 2."""
+    """A mistake in what the user asked for: printed as one line, no traceback, exit status 2."""
 
 
 def _build_parser() -> argparse.ArgumentParser:

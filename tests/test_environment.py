@@ -1,4 +1,4 @@
-"""environment.yml (for conda users) and pyproject.toml (what `make` installs) name the same pins."""
+"""environment.yml (conda users) and pyproject.toml (what `make` installs) name the same pins."""
 
 import re
 import tomllib
@@ -50,4 +50,5 @@ def test_constraints_agree_with_pyproject():
         if "==" in line and not line.startswith("#")
     )
     for name, version in _pyproject_pins().items():
-        assert constraints.get(name) == version, f"constraints.txt pins {name}=={constraints.get(name)}"
+        pinned = constraints.get(name)
+        assert pinned == version, f"constraints.txt pins {name}=={pinned}, pyproject {version}"

@@ -1,4 +1,4 @@
-"""Every solution notebook runs end to end in fast mode, through papermill on its jupytext conversion.
+"""Every solution notebook runs end to end in fast mode (papermill on its jupytext conversion).
 
 The book chapters are executed by tests/test_book.py, which builds the whole book in fast mode (so
 cross-references, citations and glued numbers are checked in the same run).
