@@ -1,0 +1,210 @@
+"""Small Keras 3 model builders for the input/output shapes of recurrent networks.
+
+Every builder returns an *uncompiled* ``keras.Model`` so a chapter can show ``compile`` and ``fit``
+itself. Keras is imported inside the functions: ``import seqcourse.models`` stays light and
+``import seqcourse`` never loads TensorFlow.
+
+Shapes are batch-major throughout: a batch of sequences is ``(B, T, D)`` (batch, time steps,
+features per step); a single vector per example is ``(B, D)``. ``T`` may be ``None`` for models
+that accept sequences of any length.
+
+The parameter-count helpers state the formulas the chapters check against ``model.count_params()``.
+A ``keras.layers.SimpleRNN(H)`` on inputs of width ``D`` holds ``kernel (D, H)``,
+``recurrent_kernel (H, H)`` and ``bias (H,)``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "one_to_one",
+    "one_to_many",
+    "many_to_one",
+    "many_to_many",
+    "encoder_decoder",
+    "simple_rnn_param_count",
+    "dense_param_count",
+]
+
+
+def _positive_int(name: str, value, *, allow_none: bool = False) -> int | None:
+    """Return ``value`` if it is a positive int (or ``None`` if allowed); else raise ValueError."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        allowed = "a positive int or None" if allow_none else "a positive int"
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return value
+
+
+def simple_rnn_param_count(input_dim: int, units: int) -> int:
+    """Trainable parameters of ``SimpleRNN(units)`` on inputs of width ``input_dim``.
+
+    ``kernel (D, H)`` + ``recurrent_kernel (H, H)`` + ``bias (H,)`` = ``H * (D + H + 1)``.
+    The count does not depend on the sequence length: the same weights serve every time step.
+    """
+    d = _positive_int("input_dim", input_dim)
+    h = _positive_int("units", units)
+    return d * h + h * h + h
+
+
+def dense_param_count(input_dim: int, units: int) -> int:
+    """Trainable parameters of ``Dense(units)`` on inputs of width ``input_dim``: ``kernel (D, K)``
+    + ``bias (K,)`` = ``K * (D + 1)``. On a ``(B, T, D)`` input Dense acts on the last axis, so
+    the count is the same for every time step."""
+    d = _positive_int("input_dim", input_dim)
+    k = _positive_int("units", units)
+    return d * k + k
+
+
+def one_to_one(input_dim: int, output_dim: int = 1, units: int = 16, *, name: str = "one_to_one"):
+    """A plain feed-forward network: one input vector ``(B, D)`` -> one output ``(B, K)``.
+
+    There is no time axis here, so there is nothing to recur over: a "one-to-one RNN" is just a
+    dense network (an RNN run for a single step with ``h_0 = 0`` computes
+    ``tanh(x W + b)``, which is a Dense layer with a tanh). The builder makes that explicit.
+
+    Layers: ``Dense(units, tanh)`` -> ``Dense(output_dim)``.
+    """
+    import keras
+
+    input_dim = _positive_int("input_dim", input_dim)
+    output_dim = _positive_int("output_dim", output_dim)
+    units = _positive_int("units", units)
+    return keras.Sequential(
+        [
+            keras.Input(shape=(input_dim,), name="x"),
+            keras.layers.Dense(units, activation="tanh", name="hidden"),
+            keras.layers.Dense(output_dim, name="head"),
+        ],
+        name=name,
+    )
+
+
+def one_to_many(
+    input_dim: int,
+    steps: int,
+    output_dim: int = 1,
+    units: int = 16,
+    *,
+    name: str = "one_to_many",
+):
+    """One input vector ``(B, D)`` -> a sequence ``(B, steps, K)``.
+
+    ``RepeatVector(steps)`` hands the same vector to the recurrent layer at every step
+    (``(B, D)`` -> ``(B, steps, D)``); ``SimpleRNN(units, return_sequences=True)`` returns every
+    hidden state ``(B, steps, H)``; ``Dense(output_dim)`` maps each one, ``y_t = h_t V + c``.
+    Image captioning and music generation from a seed have this shape.
+    """
+    import keras
+
+    input_dim = _positive_int("input_dim", input_dim)
+    steps = _positive_int("steps", steps)
+    output_dim = _positive_int("output_dim", output_dim)
+    units = _positive_int("units", units)
+    return keras.Sequential(
+        [
+            keras.Input(shape=(input_dim,), name="x"),
+            keras.layers.RepeatVector(steps, name="repeat"),
+            keras.layers.SimpleRNN(units, return_sequences=True, name="rnn"),
+            keras.layers.Dense(output_dim, name="head"),
+        ],
+        name=name,
+    )
+
+
+def _sequence_reader(steps, features, output_dim, units, *, return_sequences, mask_value, name):
+    """``[Masking] -> SimpleRNN(units, return_sequences) -> Dense(output_dim)`` on ``(B, T, F)``."""
+    import keras
+
+    steps = _positive_int("steps", steps, allow_none=True)
+    features = _positive_int("features", features)
+    output_dim = _positive_int("output_dim", output_dim)
+    units = _positive_int("units", units)
+    layers = [keras.Input(shape=(steps, features), name="x")]
+    if mask_value is not None:
+        layers.append(keras.layers.Masking(mask_value=float(mask_value), name="mask"))
+    layers += [
+        keras.layers.SimpleRNN(units, return_sequences=return_sequences, name="rnn"),
+        keras.layers.Dense(output_dim, name="head"),
+    ]
+    return keras.Sequential(layers, name=name)
+
+
+def many_to_one(
+    steps: int | None,
+    features: int,
+    output_dim: int = 1,
+    units: int = 16,
+    *,
+    mask_value: float | None = None,
+    name: str = "many_to_one",
+):
+    """A sequence ``(B, steps, features)`` -> one output ``(B, K)``.
+
+    ``SimpleRNN(units)`` (``return_sequences=False``) keeps only the last hidden state ``h_T``
+    ``(B, H)``, and ``Dense(output_dim)`` reads the prediction from it: ``y = h_T V + c``.
+    Forecasting the next value from a window, or the sentiment of a sentence, has this shape.
+
+    ``steps=None`` accepts sequences of any length. With ``mask_value`` set, a ``Masking`` layer
+    marks every time step whose features all equal it as padding, and the recurrent layer carries
+    its state over those steps unchanged.
+    """
+    return _sequence_reader(
+        steps, features, output_dim, units, return_sequences=False, mask_value=mask_value, name=name
+    )
+
+
+def many_to_many(
+    steps: int | None,
+    features: int,
+    output_dim: int = 1,
+    units: int = 16,
+    *,
+    mask_value: float | None = None,
+    name: str = "many_to_many",
+):
+    """A sequence ``(B, T, features)`` -> a sequence of the same length ``(B, T, K)``.
+
+    ``return_sequences=True`` makes the recurrent layer return ``h_1 .. h_T`` ``(B, T, H)``, and the
+    ``Dense`` layer is applied to each step with the same ``V, c``. Tagging every word of a sentence
+    or labelling every frame of a signal has this shape. Output ``t`` depends on inputs ``1..t``
+    only: the layer reads left to right. ``mask_value`` works as in :func:`many_to_one`.
+    """
+    return _sequence_reader(
+        steps, features, output_dim, units, return_sequences=True, mask_value=mask_value, name=name
+    )
+
+
+def encoder_decoder(
+    in_steps: int | None,
+    features: int,
+    out_steps: int,
+    output_dim: int = 1,
+    units: int = 16,
+    *,
+    name: str = "encoder_decoder",
+):
+    """A sequence ``(B, in_steps, features)`` -> a sequence of another length ``(B, out_steps, K)``.
+
+    The encoder ``SimpleRNN(units, return_state=True)`` reads the whole input and hands over its
+    final state ``h_T`` ``(B, H)``. The decoder ``SimpleRNN(units, return_sequences=True)`` starts
+    from that state (``initial_state=h_T``) and runs ``out_steps`` steps, reading ``h_T`` again at
+    each step through ``RepeatVector``; ``Dense(output_dim)`` maps each decoder state to an output.
+    Translation and multi-step forecasting have this shape (chapter 11 adds teacher forcing).
+    """
+    import keras
+
+    in_steps = _positive_int("in_steps", in_steps, allow_none=True)
+    features = _positive_int("features", features)
+    out_steps = _positive_int("out_steps", out_steps)
+    output_dim = _positive_int("output_dim", output_dim)
+    units = _positive_int("units", units)
+    x = keras.Input(shape=(in_steps, features), name="x")
+    # return_state=True: the layer returns (last output, last state); for SimpleRNN they are equal.
+    _, state = keras.layers.SimpleRNN(units, return_state=True, name="encoder")(x)
+    repeated = keras.layers.RepeatVector(out_steps, name="repeat")(state)
+    decoded = keras.layers.SimpleRNN(units, return_sequences=True, name="decoder")(
+        repeated, initial_state=state
+    )
+    y = keras.layers.Dense(output_dim, name="head")(decoded)
+    return keras.Model(x, y, name=name)

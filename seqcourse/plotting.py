@@ -1,0 +1,315 @@
+"""Figures the chapters draw: recurrent-network diagrams, windows over a series, hidden states.
+
+Every function draws on a Matplotlib ``Axes`` the caller made (``fig, ax = plt.subplots()``) and
+returns it (or the artist a colour bar needs), so a chapter controls layout and size. Nothing here
+calls ``plt.show`` or writes files. Only NumPy and Matplotlib are imported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+
+__all__ = [
+    "draw_unrolled_rnn",
+    "draw_io_pattern",
+    "IO_PATTERNS",
+    "plot_windows",
+    "plot_chronological_split",
+    "plot_hidden_states",
+    "plot_padding_mask",
+]
+
+# Colours shared by the figures, so that "input", "state" and "output" look the same everywhere.
+INPUT_COLOR = "#cfe2f3"
+STATE_COLOR = "#fde9c9"
+OUTPUT_COLOR = "#d9ead3"
+TARGET_COLOR = "#e06666"
+EDGE_COLOR = "#333333"
+
+
+def _box(ax: Axes, x: float, y: float, text: str, color: str, *, w: float = 0.7, h: float = 0.5):
+    """Draw a rounded box centred on (x, y) with a label; return the patch."""
+    patch = FancyBboxPatch(
+        (x - w / 2, y - h / 2),
+        w,
+        h,
+        boxstyle="round,pad=0.02,rounding_size=0.08",
+        facecolor=color,
+        edgecolor=EDGE_COLOR,
+        linewidth=1.2,
+    )
+    ax.add_patch(patch)
+    ax.text(x, y, text, ha="center", va="center", fontsize=11)
+    return patch
+
+
+def _arrow(ax: Axes, start, end, label: str | None = None, *, offset=(0.0, 0.0), **kwargs):
+    """Draw an arrow from ``start`` to ``end`` with an optional label near its middle."""
+    style = dict(arrowstyle="-|>", mutation_scale=12, color=EDGE_COLOR, linewidth=1.2)
+    style.update(kwargs)
+    arrow = FancyArrowPatch(start, end, **style)
+    ax.add_patch(arrow)
+    if label:
+        mx = (start[0] + end[0]) / 2 + offset[0]
+        my = (start[1] + end[1]) / 2 + offset[1]
+        ax.text(mx, my, label, ha="center", va="center", fontsize=10, color="#1f4e79")
+    return arrow
+
+
+def draw_unrolled_rnn(ax: Axes, steps: int = 4, *, folded: bool = True) -> Axes:
+    """Draw a recurrent network rolled up (a cell with a loop) and unrolled over ``steps`` steps.
+
+    The unrolled part shows inputs ``x_1..x_T`` (bottom), hidden states ``h_1..h_T`` (middle),
+    outputs ``y_1..y_T`` (top), the initial state ``h_0``, and labels every arrow with the weight it
+    applies: ``W`` (input -> state), ``U`` (state -> next state), ``V`` (state -> output). The same
+    letters at every step are the point of the figure: the parameters are shared across time.
+
+    Raises ValueError if ``steps`` is not an int in 1..12 (wider figures stop being readable).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 12:
+        raise ValueError(f"steps must be an int between 1 and 12, got {steps!r}")
+    y_in, y_h, y_out = 0.0, 1.4, 2.8
+    x0 = 0.0
+    if folded:
+        # The rolled-up cell: the loop arrow is the recurrence h_{t-1} -> h_t through U.
+        _box(ax, x0, y_in, r"$x_t$", INPUT_COLOR)
+        _box(ax, x0, y_h, r"$h_t$", STATE_COLOR)
+        _box(ax, x0, y_out, r"$y_t$", OUTPUT_COLOR)
+        _arrow(ax, (x0, y_in + 0.25), (x0, y_h - 0.25), "W", offset=(-0.22, 0))
+        _arrow(ax, (x0, y_h + 0.25), (x0, y_out - 0.25), "V", offset=(-0.22, 0))
+        # Leave the box on the right, turn around and come back in: arms and radius in points.
+        _arrow(
+            ax,
+            (x0 + 0.35, y_h + 0.12),
+            (x0 + 0.35, y_h - 0.12),
+            connectionstyle="arc,angleA=0,angleB=0,armA=28,armB=28,rad=8",
+        )
+        ax.text(x0 + 1.1, y_h, "U", ha="center", va="center", fontsize=10, color="#1f4e79")
+        ax.text(x0 + 1.6, y_h, "=", ha="center", va="center", fontsize=20)
+        x0 += 2.3
+    # h_0: the state before the first input (zeros unless the caller passes one).
+    _box(ax, x0, y_h, r"$h_0$", "white")
+    for t in range(1, steps + 1):
+        x = x0 + 1.6 * t
+        _box(ax, x, y_in, rf"$x_{{{t}}}$", INPUT_COLOR)
+        _box(ax, x, y_h, rf"$h_{{{t}}}$", STATE_COLOR)
+        _box(ax, x, y_out, rf"$y_{{{t}}}$", OUTPUT_COLOR)
+        _arrow(ax, (x, y_in + 0.25), (x, y_h - 0.25), "W", offset=(-0.22, 0))
+        _arrow(ax, (x, y_h + 0.25), (x, y_out - 0.25), "V", offset=(-0.22, 0))
+        _arrow(ax, (x - 1.6 + 0.35, y_h), (x - 0.35, y_h), "U", offset=(0, 0.18))
+    ax.set_xlim(-0.8 if folded else x0 - 0.8, x0 + 1.6 * steps + 0.8)
+    ax.set_ylim(-0.6, 3.4)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+# Which steps carry an input and which carry an output, for each named input/output pattern:
+# (number of input steps, number of output steps, outputs start after the inputs end?)
+IO_PATTERNS = {
+    "one-to-one": (1, 1, False),
+    "one-to-many": (1, 4, False),
+    "many-to-one": (4, 1, False),
+    "many-to-many (same length)": (4, 4, False),
+    "many-to-many (encoder-decoder)": (3, 3, True),
+}
+
+
+def draw_io_pattern(ax: Axes, pattern: str) -> Axes:
+    """Draw one input/output pattern of a recurrent network (see ``IO_PATTERNS`` for the names).
+
+    Inputs are blue boxes at the bottom, states orange in the middle, outputs green at the top;
+    a horizontal arrow between states is the recurrence. ``one-to-one`` has a single state and no
+    horizontal arrow: without a time axis there is nothing to recur over.
+
+    Raises ValueError for an unknown ``pattern`` and lists the known ones.
+    """
+    if pattern not in IO_PATTERNS:
+        raise ValueError(f"unknown pattern {pattern!r}; choose one of {sorted(IO_PATTERNS)}")
+    n_in, n_out, delayed = IO_PATTERNS[pattern]
+    if delayed:
+        # Encoder steps read inputs; decoder steps (after them) emit outputs.
+        n_steps = n_in + n_out
+        in_steps = range(n_in)
+        out_steps = range(n_in, n_steps)
+    else:
+        n_steps = max(n_in, n_out)
+        in_steps = range(n_in)
+        # Many-to-one emits at the last step only; one-to-many emits at every step.
+        out_steps = range(n_steps - n_out, n_steps)
+    for t in range(n_steps):
+        _box(ax, t, 1.0, "", STATE_COLOR, w=0.55, h=0.45)
+        if t > 0:
+            _arrow(ax, (t - 1 + 0.28, 1.0), (t - 0.28, 1.0))
+        if t in in_steps:
+            _box(ax, t, 0.0, "", INPUT_COLOR, w=0.55, h=0.45)
+            _arrow(ax, (t, 0.23), (t, 0.77))
+        if t in out_steps:
+            _box(ax, t, 2.0, "", OUTPUT_COLOR, w=0.55, h=0.45)
+            _arrow(ax, (t, 1.23), (t, 1.77))
+    ax.set_title(pattern.replace(" (", "\n("), fontsize=11)
+    # The same width for every pattern keeps the boxes the same size side by side.
+    middle = (n_steps - 1) / 2
+    ax.set_xlim(middle - 3.2, middle + 3.2)
+    ax.set_ylim(-0.5, 2.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def plot_windows(
+    ax: Axes,
+    series,
+    window: int,
+    horizon: int = 1,
+    stride: int = 1,
+    *,
+    n_windows: int = 3,
+    start: int = 0,
+) -> Axes:
+    """Plot ``series`` and, under it, the first ``n_windows`` (input window, target) pairs.
+
+    Window ``i`` covers positions ``start + i*stride .. start + i*stride + window - 1`` (shaded bar)
+    and its target the next ``horizon`` positions (red bar), the same convention as
+    ``seqcourse.data.make_windows``. The x axis is the position in the series.
+
+    Raises ValueError if ``series`` is not 1-D, if a size is not a positive int, or if the
+    requested windows do not fit in the series.
+    """
+    values = np.asarray(series, dtype=float)
+    if values.ndim != 1:
+        raise ValueError(f"series must be 1-D, got shape {values.shape}")
+    for name, value in [("window", window), ("horizon", horizon), ("stride", stride)]:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if isinstance(n_windows, bool) or not isinstance(n_windows, int) or n_windows < 1:
+        raise ValueError(f"n_windows must be a positive int, got {n_windows!r}")
+    last_end = start + (n_windows - 1) * stride + window + horizon
+    if start < 0 or last_end > len(values):
+        raise ValueError(
+            f"{n_windows} windows of {window}+{horizon} steps with stride {stride} from position "
+            f"{start} need {last_end} values, the series has {len(values)}: show fewer windows"
+        )
+    shown = np.arange(start, last_end)
+    ax.plot(shown, values[shown], color=EDGE_COLOR, marker="o", markersize=3, linewidth=1)
+    low, high = values[shown].min(), values[shown].max()
+    span = max(high - low, 1e-9)
+    bar_height = 0.12 * span
+    for i in range(n_windows):
+        first = start + i * stride
+        y = low - (i + 1) * 1.6 * bar_height
+        ax.add_patch(
+            Rectangle(
+                (first - 0.4, y),
+                window - 0.2,
+                bar_height,
+                facecolor=INPUT_COLOR,
+                edgecolor=EDGE_COLOR,
+            )
+        )
+        ax.add_patch(
+            Rectangle(
+                (first + window - 0.4, y),
+                horizon - 0.2,
+                bar_height,
+                facecolor=TARGET_COLOR,
+                edgecolor=EDGE_COLOR,
+            )
+        )
+        label = f"window {i}" if window >= 4 else str(i)
+        ax.text(
+            first + window / 2 - 0.5,
+            y + bar_height / 2,
+            label,
+            ha="center",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_ylim(low - (n_windows + 1) * 1.6 * bar_height, high + 0.1 * span)
+    ax.set_xlim(start - 1, last_end)
+    # Value ticks only where the series is; the bars below it have no value scale.
+    ax.set_yticks([tick for tick in ax.get_yticks() if low <= tick <= high])
+    ax.set_xlabel("position in the series")
+    return ax
+
+
+def plot_chronological_split(ax: Axes, train, val, test, *, ylabel: str = "") -> Axes:
+    """Plot three consecutive pieces of a series (pandas Series or 1-D arrays) in three colours.
+
+    With pandas objects the x axis is their index (e.g. timestamps); with arrays it is the position,
+    continuing from one piece to the next. Raises ValueError if a piece is empty or not 1-D.
+    """
+    pieces = {"train": train, "validation": val, "test": test}
+    offset = 0
+    for (label, piece), color in zip(
+        pieces.items(), ["#3d85c6", "#e69138", "#cc0000"], strict=True
+    ):
+        values = np.asarray(piece, dtype=float)
+        if values.ndim != 1 or len(values) == 0:
+            raise ValueError(f"{label} must be a non-empty 1-D series, got shape {values.shape}")
+        index = getattr(piece, "index", None)
+        x = np.asarray(index) if index is not None else np.arange(offset, offset + len(values))
+        ax.plot(x, values, color=color, linewidth=0.8, label=f"{label} ({len(values)})")
+        offset += len(values)
+    ax.legend(loc="upper left", fontsize=9)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_hidden_states(ax: Axes, states, *, vmax: float = 1.0, cmap: str = "RdBu_r"):
+    """Show hidden states ``(T, H)`` as an image: one row per unit, one column per time step.
+
+    The colour scale is symmetric, ``[-vmax, vmax]`` (1 suits tanh units). Returns the image, so the
+    caller can add ``fig.colorbar(image, ax=ax)``. Raises ValueError unless ``states`` is 2-D.
+    """
+    values = np.asarray(states, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(
+            f"states must be 2-D (T, H) for one sequence, got shape {values.shape}; "
+            "for a batch (B, T, H) pass states[i]"
+        )
+    image = ax.imshow(
+        values.T, aspect="auto", cmap=cmap, vmin=-vmax, vmax=vmax, interpolation="nearest"
+    )
+    ax.set_xlabel("time step $t$")
+    ax.set_ylabel("hidden unit")
+    return image
+
+
+def plot_padding_mask(ax: Axes, padded, mask) -> Axes:
+    """Draw a padded batch ``(B, T)`` as a grid of its values, with masked-out cells hatched grey.
+
+    ``mask`` is boolean ``(B, T)``, True where a step is real (the Keras convention). Raises
+    ValueError if the shapes differ or are not 2-D.
+    """
+    values = np.asarray(padded)
+    keep = np.asarray(mask, dtype=bool)
+    if values.ndim != 2 or values.shape != keep.shape:
+        raise ValueError(
+            f"padded and mask must both be 2-D (B, T) of the same shape, got {values.shape} "
+            f"and {keep.shape}"
+        )
+    rows, cols = values.shape
+    for i in range(rows):
+        for j in range(cols):
+            real = keep[i, j]
+            ax.add_patch(
+                Rectangle(
+                    (j, rows - 1 - i),
+                    1,
+                    1,
+                    facecolor=INPUT_COLOR if real else "#eeeeee",
+                    edgecolor=EDGE_COLOR,
+                    hatch=None if real else "//",
+                )
+            )
+            ax.text(j + 0.5, rows - 0.5 - i, f"{values[i, j]:g}", ha="center", va="center")
+    ax.set_xlim(0, cols)
+    ax.set_ylim(0, rows)
+    ax.set_xticks(np.arange(cols) + 0.5, [str(t) for t in range(cols)])
+    ax.set_yticks(np.arange(rows) + 0.5, [f"seq {rows - 1 - i}" for i in range(rows)])
+    ax.set_xlabel("time step")
+    ax.set_aspect("equal")
+    return ax

@@ -1,0 +1,133 @@
+"""seqcourse.plotting: each figure draws what its docstring promises and rejects bad input."""
+
+import matplotlib.pyplot as plt  # tests/conftest.py selects the headless Agg backend
+import numpy as np
+import pytest
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+
+from seqcourse import plotting
+
+
+@pytest.fixture
+def ax():
+    fig, axes = plt.subplots()
+    yield axes
+    plt.close(fig)
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def _patches(ax, kind):
+    return [p for p in ax.patches if isinstance(p, kind)]
+
+
+@pytest.mark.parametrize("steps", [1, 3, 5])
+def test_unrolled_rnn_has_one_column_per_step_and_shared_weight_labels(ax, steps):
+    plotting.draw_unrolled_rnn(ax, steps=steps, folded=False)
+    texts = _texts(ax)
+    for t in range(1, steps + 1):
+        for name in ("x", "h", "y"):
+            assert f"${name}_{{{t}}}$" in texts
+    assert f"$x_{{{steps + 1}}}$" not in texts
+    assert "$h_0$" in texts
+    # W and V once per step; U once per step (h_{t-1} -> h_t, starting from h_0).
+    assert texts.count("W") == texts.count("V") == texts.count("U") == steps
+    # x, h, y per step plus h_0; 3 arrows per step.
+    assert len(_patches(ax, FancyBboxPatch)) == 3 * steps + 1
+    assert len(_patches(ax, FancyArrowPatch)) == 3 * steps
+
+
+def test_folded_view_adds_the_rolled_up_cell_with_its_loop(ax):
+    plotting.draw_unrolled_rnn(ax, steps=2, folded=True)
+    texts = _texts(ax)
+    assert {"$x_t$", "$h_t$", "$y_t$", "="} <= set(texts)
+    assert texts.count("U") == 2 + 1
+
+
+@pytest.mark.parametrize("steps", [0, 13, 2.5, True])
+def test_unrolled_rnn_rejects_bad_steps(ax, steps):
+    with pytest.raises(ValueError, match="steps must be an int"):
+        plotting.draw_unrolled_rnn(ax, steps=steps)
+
+
+@pytest.mark.parametrize("pattern", list(plotting.IO_PATTERNS))
+def test_io_pattern_draws_its_inputs_and_outputs(ax, pattern):
+    plotting.draw_io_pattern(ax, pattern)
+    n_in, n_out, delayed = plotting.IO_PATTERNS[pattern]
+    n_steps = n_in + n_out if delayed else max(n_in, n_out)
+    boxes = _patches(ax, FancyBboxPatch)
+    # Boxes sit at y = 0 (inputs), 1 (states), 2 (outputs): count them by row.
+    rows = [round(b.get_y() + b.get_height() / 2) for b in boxes]
+    assert rows.count(0) == n_in
+    assert rows.count(1) == n_steps
+    assert rows.count(2) == n_out
+    recurrent_arrows = n_steps - 1
+    assert len(_patches(ax, FancyArrowPatch)) == recurrent_arrows + n_in + n_out
+
+
+def test_one_to_one_has_no_recurrence(ax):
+    plotting.draw_io_pattern(ax, "one-to-one")
+    # One input arrow, one output arrow, no state-to-state arrow.
+    assert len(_patches(ax, FancyArrowPatch)) == 2
+
+
+def test_io_pattern_names_the_known_patterns_on_error(ax):
+    with pytest.raises(ValueError, match="one-to-many"):
+        plotting.draw_io_pattern(ax, "two-to-one")
+
+
+def test_plot_windows_places_input_and_target_bars_like_make_windows(ax):
+    series = np.arange(40.0)
+    window, horizon, stride = 5, 2, 3
+    plotting.plot_windows(ax, series, window, horizon, stride, n_windows=4, start=2)
+    bars = _patches(ax, Rectangle)
+    inputs = [b for b in bars if b.get_width() == pytest.approx(window - 0.2)]
+    targets = [b for b in bars if b.get_width() == pytest.approx(horizon - 0.2)]
+    assert len(inputs) == len(targets) == 4
+    for i, (inp, tgt) in enumerate(zip(inputs, targets, strict=True)):
+        first = 2 + i * stride
+        assert inp.get_x() == pytest.approx(first - 0.4)
+        assert tgt.get_x() == pytest.approx(first + window - 0.4)
+    line = ax.lines[0]
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(2, 2 + 3 * stride + window + horizon))
+
+
+def test_plot_windows_refuses_windows_that_do_not_fit(ax):
+    with pytest.raises(ValueError, match="need 16 values, the series has 10"):
+        plotting.plot_windows(ax, np.zeros(10), 6, 1, 3, n_windows=4)
+    with pytest.raises(ValueError, match="series must be 1-D"):
+        plotting.plot_windows(ax, np.zeros((10, 2)), 3)
+    with pytest.raises(ValueError, match="horizon must be a positive int"):
+        plotting.plot_windows(ax, np.zeros(10), 3, horizon=0)
+
+
+def test_plot_hidden_states_shows_units_as_rows(ax):
+    states = np.linspace(-1, 1, 12).reshape(4, 3)  # (T=4, H=3)
+    image = plotting.plot_hidden_states(ax, states)
+    np.testing.assert_allclose(image.get_array(), states.T)
+    assert image.get_clim() == (-1.0, 1.0)
+    with pytest.raises(ValueError, match=r"pass states\[i\]"):
+        plotting.plot_hidden_states(ax, np.zeros((2, 4, 3)))
+
+
+def test_plot_chronological_split_continues_positions_and_labels_sizes(ax):
+    plotting.plot_chronological_split(ax, np.ones(5), np.ones(2), np.ones(3))
+    starts = [line.get_xdata()[0] for line in ax.lines]
+    assert starts == [0, 5, 7]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["train (5)", "validation (2)", "test (3)"]
+    with pytest.raises(ValueError, match="validation must be a non-empty"):
+        plotting.plot_chronological_split(ax, np.ones(5), np.ones(0), np.ones(3))
+
+
+def test_plot_padding_mask_hatches_exactly_the_masked_cells(ax):
+    padded = np.array([[3, 1, 0], [7, 0, 0]])
+    mask = padded != 0
+    plotting.plot_padding_mask(ax, padded, mask)
+    cells = _patches(ax, Rectangle)
+    assert len(cells) == padded.size
+    assert sum(c.get_hatch() == "//" for c in cells) == int((~mask).sum())
+    with pytest.raises(ValueError, match="same shape"):
+        plotting.plot_padding_mask(ax, padded, mask[:, :2])
