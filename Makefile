@@ -38,7 +38,8 @@ book-fast: data
 test: data
 	$(BIN)/ruff check seqcourse tests scripts
 	$(BIN)/ruff format --check seqcourse tests scripts
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS) -m "not book"
+	$(BIN)/python -m pytest -m book
 
 exercises: $(STAMP)
 	$(BIN)/seqcourse assign

@@ -1,0 +1,85 @@
+"""Run the course's MyST-Markdown notebooks: jupytext conversion, then papermill execution.
+
+Used by the test suite (every chapter and solution runs in fast mode) and handy from the shell:
+``python -m seqcourse.notebooks book/02_rnn_from_scratch.md --fast``.
+"""
+
+import argparse
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+FAST_ENV = "SEQCOURSE_FAST"
+
+
+def source_digest(path: Path) -> str:
+    """sha256 of a notebook's source file: an executed copy is current only if this matches."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def execute_notebook(path: Path, output: Path, *, fast: bool = True, timeout: int = 1200) -> Path:
+    """Execute the notebook at ``path`` (``.md`` or ``.ipynb``) into ``output`` (``.ipynb``).
+
+    The kernel runs in the notebook's own folder, with ``FAST`` passed to its ``parameters``
+    cell and ``SEQCOURSE_FAST`` set to match, so code that asks ``seqcourse.fast_mode()`` agrees.
+    A failing cell raises ``papermill.PapermillExecutionError`` naming the cell and the exception.
+    The executed notebook records the source's sha256 in ``metadata.seqcourse.source_sha256``.
+    """
+    import jupytext
+    import nbformat
+    import papermill
+
+    path, output = Path(path).resolve(), Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    notebook = jupytext.read(path)
+    if not any("parameters" in cell.metadata.get("tags", []) for cell in notebook.cells):
+        raise ValueError(f"{path}: no code cell is tagged `parameters` (it must define FAST)")
+    notebook.metadata["seqcourse"] = {"source_sha256": source_digest(path)}
+    staged = output.with_suffix(".input.ipynb")
+    nbformat.write(notebook, staged)
+    previous = os.environ.get(FAST_ENV)
+    os.environ[FAST_ENV] = "1" if fast else "0"
+    try:
+        papermill.execute_notebook(
+            str(staged),
+            str(output),
+            parameters={"FAST": fast},
+            cwd=str(path.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=timeout,
+        )
+    finally:
+        staged.unlink(missing_ok=True)
+        if previous is None:
+            os.environ.pop(FAST_ENV, None)
+        else:
+            os.environ[FAST_ENV] = previous
+    return output
+
+
+def is_current(executed: Path, source: Path) -> bool:
+    """True if ``executed`` exists and was produced from the present contents of ``source``."""
+    import nbformat
+
+    if not Path(executed).is_file():
+        return False
+    metadata = nbformat.read(executed, as_version=4).metadata.get("seqcourse", {})
+    return metadata.get("source_sha256") == source_digest(source)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Execute one course notebook with papermill.")
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--fast", action="store_true", help="run at test scale (FAST = True)")
+    parser.add_argument("--output", type=Path, default=None)
+    args = parser.parse_args(argv)
+    output = args.output or Path("_build/executed") / f"{args.notebook.stem}.ipynb"
+    execute_notebook(args.notebook, output, fast=args.fast)
+    print(f"executed {args.notebook} -> {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
