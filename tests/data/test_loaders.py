@@ -1,28 +1,117 @@
-"""Every loader, run with the network cut off: shapes, values, label balance."""
+"""Every loader, run in one subprocess with the network cut off: shapes, values, label balance."""
 
 import pytest
 
+from seqcourse.data import WNUT16_TAGS
 from tests.data.offline import offline_json
 
 LOADER_SUMMARIES = """
+import collections
 import numpy as np
 import seqcourse.data as d
+
+def steps(index):
+    return {str(k): int(v) for k, v in index.to_series().diff().value_counts().items()}
+
+def splits(frame):
+    return {k: int(v) for k, v in frame["split"].value_counts().items()}
 
 result = {}
 sf = d.load_sf_temperatures()
 result["sf_temps"] = {
     "shape": list(sf.shape), "columns": list(sf.columns),
-    "monotonic": sf.index.is_monotonic_increasing,
-    "first": str(sf.index[0]), "last": str(sf.index[-1]), "min": sf.temperature.min(),
-    "max": sf.temperature.max(), "steps": sf.index.to_series().diff().value_counts().to_dict(),
-    "dtype": str(sf.temperature.dtype),
+    "monotonic": sf.index.is_monotonic_increasing, "first": str(sf.index[0]),
+    "last": str(sf.index[-1]), "min": sf.temperature.min(), "max": sf.temperature.max(),
+    "steps": steps(sf.index), "dtype": str(sf.temperature.dtype),
 }
-result["sf_temps"]["steps"] = {str(k): v for k, v in result["sf_temps"]["steps"].items()}
 sea = d.load_seattle_weather()
 result["seattle_weather"] = {
     "shape": list(sea.shape), "labels": sea.weather.value_counts().to_dict(),
     "nans": int(sea.isna().sum().sum()), "days": int((sea.index[-1] - sea.index[0]).days) + 1,
     "tmax_ge_tmin": bool((sea.temp_max >= sea.temp_min).all()),
+}
+co2 = d.load_co2()
+filled = d.load_co2(interpolate=True)
+yearly_means = filled.co2.resample("YS").mean()
+result["co2"] = {
+    "shape": list(co2.shape), "nans": int(co2.co2.isna().sum()), "steps": steps(co2.index),
+    "filled_nans": int(filled.co2.isna().sum()), "first": str(co2.index[0].date()),
+    "min": co2.co2.min(), "max": co2.co2.max(),
+    "rising": bool(yearly_means.iloc[-2] > yearly_means.iloc[1] + 40),
+}
+result["sunspots"] = {}
+for frequency in ("monthly", "yearly"):
+    s = d.load_sunspots(frequency)
+    spectrum = np.abs(np.fft.rfft(s.sunspots - s.sunspots.mean()))
+    per_year = 12 if frequency == "monthly" else 1
+    result["sunspots"][frequency] = {
+        "shape": list(s.shape), "first": str(s.index[0].date()), "last": str(s.index[-1].date()),
+        "min": s.sunspots.min(),
+        "cycle_years": len(s) / int(np.argmax(spectrum[1:]) + 1) / per_year,
+    }
+power = d.load_electricity_demand()
+day = power.demand.to_numpy().reshape(-1, 48)
+week = day.reshape(12, 7, 48)
+result["electricity"] = {
+    "shape": list(power.shape), "first": str(power.index[0]), "last": str(power.index[-1]),
+    "min": power.demand.min(), "max": power.demand.max(), "steps": steps(power.index),
+    "night_below_noon": bool((day[:, 8] < day[:, 24]).mean() > 0.95),
+    # weeks start on Monday: days 5 and 6 are the weekend
+    "weekend_lower": bool(week[:, 5:].mean() < week[:, :5].mean()),
+}
+rt = d.load_rotten_tomatoes()
+result["rotten_tomatoes"] = {
+    "shape": list(rt.shape), "fresh": float(rt.label.mean()), "splits": splits(rt),
+    "movies": int(rt.movie.nunique()), "duplicates": int(rt.text.duplicated().sum()),
+    "movies_in_two_splits": int((rt.groupby("movie").split.nunique() > 1).sum()),
+    "split_fresh": rt.groupby("split").label.mean().to_dict(),
+    "same_again": bool(d.load_rotten_tomatoes().split.equals(rt.split)),
+}
+result["vader"] = {}
+for corpus in ("movies", "tweets", "amazon", "nyt"):
+    v = d.load_vader_snippets(corpus)
+    result["vader"][corpus] = {
+        "rows": len(v), "min": v.sentiment.min(), "max": v.sentiment.max(),
+        "positive": float((v.sentiment > 0).mean()), "empty": int((v.text == "").sum()),
+        "splits": splits(v),
+    }
+plays = d.load_shakespeare_plays()
+text = d.load_shakespeare()
+result["shakespeare"] = {
+    "plays": sorted(plays), "chars": sum(map(len, plays.values())),
+    "split_chars": {k: len(v) for k, v in text.items()},
+    "hamlet_line": "To be, or not to be" in plays["hamlet"],
+    "test_is_macbeth": "MACBETH" in text["test"][:200].upper(),
+    "ascii": all(t.isascii() for t in plays.values()),
+}
+names = d.load_names()
+result["names"] = {
+    "shape": list(names.shape), "sexes": names.sex.value_counts().to_dict(),
+    "letters_only": bool(names.name.str.fullmatch("[A-Z][a-z]+").all()),
+    "top": names.sort_values("frequency").name.iloc[-1],
+    "names_in_two_splits": int((names.groupby("name").split.nunique() > 1).sum()),
+    "splits": splits(names),
+}
+wnut = d.load_wnut16()
+tags = collections.Counter(t for row in wnut.tags for t in row)
+result["wnut16"] = {
+    "tweets": len(wnut), "tokens": int(wnut.tokens.map(len).sum()), "tags": dict(tags),
+    "aligned": bool((wnut.tokens.map(len) == wnut.tags.map(len)).all()),
+    "i_after_o": sum(
+        1 for row in wnut.tags for a, b in zip(["O"] + row[:-1], row)
+        if b.startswith("I-") and a[2:] != b[2:]
+    ),
+    "splits": splits(wnut),
+}
+vowels = d.load_japanese_vowels()
+result["japanese_vowels"] = {
+    split: {
+        "count": len(X), "dims": sorted({x.shape[1] for x in X}),
+        "lengths": [min(map(len, X)), max(map(len, X))], "dtype": str(X[0].dtype),
+        "per_speaker": np.bincount(y).tolist(),
+        "finite": bool(all(np.isfinite(x).all() for x in X)),
+    }
+    for split, (X, y) in vowels.items()
 }
 """
 
@@ -47,3 +136,81 @@ def test_seattle_weather_daily_with_five_labels(summaries):
     assert sea["shape"] == [1461, 5] and sea["days"] == 1461 and sea["nans"] == 0
     assert sea["labels"] == {"sun": 714, "fog": 411, "rain": 259, "drizzle": 54, "snow": 23}
     assert sea["tmax_ge_tmin"]
+
+
+def test_co2_weekly_with_documented_gaps_and_a_trend(summaries):
+    co2 = summaries["co2"]
+    assert co2["shape"] == [2284, 1] and co2["first"] == "1958-03-29"
+    assert co2["steps"] == {"7 days 00:00:00": 2283}
+    assert co2["nans"] == 59 and co2["filled_nans"] == 0
+    assert 310 < co2["min"] < 320 and 370 < co2["max"] < 380 and co2["rising"]
+
+
+def test_sunspots_have_an_eleven_year_cycle(summaries):
+    monthly, yearly = summaries["sunspots"]["monthly"], summaries["sunspots"]["yearly"]
+    assert monthly["shape"] == [2820, 1] and monthly["first"] == "1749-01-01"
+    assert monthly["last"] == "1983-12-01"
+    assert yearly["shape"] == [309, 1] and yearly["first"] == "1700-01-01"
+    assert monthly["min"] >= 0 and yearly["min"] >= 0
+    for series in (monthly, yearly):
+        assert 9.5 < series["cycle_years"] < 12.5  # the solar cycle, found by the FFT
+
+
+def test_electricity_demand_half_hourly_with_daily_and_weekly_cycles(summaries):
+    power = summaries["electricity"]
+    assert power["shape"] == [4032, 1] and power["steps"] == {"0 days 00:30:00": 4031}
+    assert power["first"] == "2000-06-05 00:00:00" and power["last"] == "2000-08-27 23:30:00"
+    assert 15_000 < power["min"] < power["max"] < 45_000  # MW
+    assert power["night_below_noon"] and power["weekend_lower"]
+
+
+def test_rotten_tomatoes_balanced_enough_and_split_by_movie(summaries):
+    rt = summaries["rotten_tomatoes"]
+    assert rt["shape"] == [12752, 4] and rt["movies"] == 507 and rt["duplicates"] == 0
+    assert 0.55 < rt["fresh"] < 0.6
+    assert rt["movies_in_two_splits"] == 0 and rt["same_again"]
+    assert sum(rt["splits"].values()) == 12752 and 0.75 < rt["splits"]["train"] / 12752 < 0.85
+    assert all(0.5 < share < 0.65 for share in rt["split_fresh"].values())
+
+
+def test_vader_snippets_have_human_ratings_on_minus_four_to_four(summaries):
+    counts = {"movies": 10605, "tweets": 4200, "amazon": 3708, "nyt": 5190}
+    for corpus, expected in counts.items():
+        v = summaries["vader"][corpus]
+        assert v["rows"] == expected and v["empty"] == 0
+        assert -4 <= v["min"] < -2.5 and 2.5 < v["max"] <= 4
+        assert 0.35 < v["positive"] < 0.75
+        assert sum(v["splits"].values()) == expected
+
+
+def test_shakespeare_is_over_a_million_characters_split_by_play(summaries):
+    text = summaries["shakespeare"]
+    assert text["chars"] == 1_158_218 and len(text["plays"]) == 8 and text["ascii"]
+    assert text["split_chars"]["train"] > 900_000 and text["split_chars"]["val"] == 116_216
+    assert text["hamlet_line"] and text["test_is_macbeth"]
+
+
+def test_names_for_character_models(summaries):
+    names = summaries["names"]
+    assert names["shape"] == [5494, 5] and names["sexes"] == {"female": 4275, "male": 1219}
+    assert names["letters_only"] and names["top"] == "James"
+    assert names["names_in_two_splits"] == 0
+
+
+def test_wnut16_tokens_and_tags_are_aligned_bio(summaries):
+    wnut = summaries["wnut16"]
+    assert wnut["tweets"] == 2394 and wnut["tokens"] == 46_469 and wnut["aligned"]
+    assert set(wnut["tags"]) == set(WNUT16_TAGS) and len(WNUT16_TAGS) == 21
+    assert 0.9 < wnut["tags"]["O"] / wnut["tokens"] < 0.97
+    assert wnut["tags"]["B-person"] == 449
+    assert wnut["i_after_o"] == 0  # every I- tag continues an entity of the same type
+    assert wnut["splits"] == {"train": 1916, "val": 239, "test": 239}
+
+
+def test_japanese_vowels_original_split_nine_speakers(summaries):
+    train, test = summaries["japanese_vowels"]["train"], summaries["japanese_vowels"]["test"]
+    assert train["count"] == 270 and train["per_speaker"] == [30] * 9
+    assert test["count"] == 370 and test["per_speaker"] == [31, 35, 88, 44, 29, 24, 40, 50, 29]
+    for split in (train, test):
+        assert split["dims"] == [12] and split["dtype"] == "float32" and split["finite"]
+        assert 7 <= split["lengths"][0] < split["lengths"][1] <= 29

