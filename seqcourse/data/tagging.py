@@ -13,7 +13,7 @@ do no better than guess there; a tagger that also reads right to left can see th
 point of the task: it needs future context, as named-entity recognition does in real text.
 
 The sentences come from a small fixed grammar (vocabulary :data:`VOCABULARY`, tags :data:`TAGS`),
-so the task is reproducible from its seed and needs no download. Lengths vary (about 7 to 20
+so the task is reproducible from its seed and needs no download. Lengths vary (6 to 17
 tokens), so batches must be padded and masked.
 """
 
@@ -104,7 +104,7 @@ def entity_sense_tagging(n: int, seed: int = 0) -> TaggingSet:
         seed: seed of the NumPy generator; the same (n, seed) gives the same set.
 
     Returns:
-        A :class:`TaggingSet` with arrays of shape (n, T), T the longest sentence (at most 20).
+        A :class:`TaggingSet` with arrays of shape (n, T), T the longest sentence (at most 17).
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive int (the number of sentences); got {n!r}")
