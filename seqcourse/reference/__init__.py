@@ -15,6 +15,15 @@ Conventions shared by every layer:
 * a bad shape raises ``ValueError`` naming the argument and the shape it must have.
 """
 
+from seqcourse.reference.attention import (
+    additive_attention,
+    causal_mask,
+    dot_attention,
+    general_attention,
+    multi_head_attention,
+    positional_encoding,
+    scaled_dot_product_attention,
+)
 from seqcourse.reference.dense import dense_backward, dense_forward
 from seqcourse.reference.gru import gru_backward, gru_forward, gru_step
 from seqcourse.reference.lstm import lstm_backward, lstm_forward, lstm_step
@@ -38,13 +47,19 @@ from seqcourse.reference.rnn import (
     simple_rnn_regression_loss_and_grads,
     simple_rnn_step,
 )
+from seqcourse.reference.stacking import bidirectional_forward, stacked_forward
 
 __all__ = [
     "activation_derivative",
+    "additive_attention",
+    "bidirectional_forward",
+    "causal_mask",
     "cross_entropy",
     "cross_entropy_backward",
     "dense_backward",
     "dense_forward",
+    "dot_attention",
+    "general_attention",
     "gru_backward",
     "gru_forward",
     "gru_step",
@@ -55,13 +70,17 @@ __all__ = [
     "lstm_step",
     "mean_squared_error",
     "mean_squared_error_backward",
+    "multi_head_attention",
     "numerical_gradient",
+    "positional_encoding",
     "rel_error",
     "relu",
+    "scaled_dot_product_attention",
     "sigmoid",
     "simple_rnn_backward",
     "simple_rnn_forward",
     "simple_rnn_regression_loss_and_grads",
     "simple_rnn_step",
     "softmax",
+    "stacked_forward",
 ]
