@@ -14,6 +14,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 __all__ = [
     "draw_unrolled_rnn",
     "draw_io_pattern",
+    "draw_stacked_rnn",
+    "draw_bidirectional_rnn",
     "IO_PATTERNS",
     "plot_windows",
     "plot_chronological_split",
@@ -312,4 +314,75 @@ def plot_padding_mask(ax: Axes, padded, mask) -> Axes:
     ax.set_yticks(np.arange(rows) + 0.5, [f"seq {rows - 1 - i}" for i in range(rows)])
     ax.set_xlabel("time step")
     ax.set_aspect("equal")
+    return ax
+
+
+def _check_count(name: str, value, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        raise ValueError(f"{name} must be an int between 1 and {high}, got {value!r}")
+
+
+def draw_stacked_rnn(ax: Axes, layers: int = 3, steps: int = 4) -> Axes:
+    """Draw a deep (stacked) RNN unrolled in time: ``layers`` rows of states over ``steps`` columns.
+
+    Inputs ``x_t`` are at the bottom, the states ``h_t^{(l)}`` of layer ``l`` in row ``l``,
+    outputs ``y_t`` on top. Vertical arrows carry layer ``l-1``'s output at step ``t`` into layer
+    ``l`` at the same step (so every layer below the top must return its whole sequence);
+    horizontal arrows are each layer's own recurrence. Raises ValueError unless ``layers`` is in
+    1..5 and ``steps`` in 1..8.
+    """
+    _check_count("layers", layers, 5)
+    _check_count("steps", steps, 8)
+    dx, dy = 1.5, 1.1
+    for t in range(1, steps + 1):
+        x = dx * t
+        _box(ax, x, 0.0, rf"$x_{{{t}}}$", INPUT_COLOR)
+        for layer in range(1, layers + 1):
+            y = dy * layer
+            _box(ax, x, y, rf"$h_{{{t}}}^{{({layer})}}$", STATE_COLOR, w=0.8)
+            _arrow(ax, (x, y - dy + 0.25), (x, y - 0.25))
+            if t > 1:
+                _arrow(ax, (x - dx + 0.4, y), (x - 0.4, y))
+        top = dy * (layers + 1)
+        _box(ax, x, top, rf"$y_{{{t}}}$", OUTPUT_COLOR)
+        _arrow(ax, (x, top - dy + 0.25), (x, top - 0.25))
+    for layer in range(1, layers + 1):
+        ax.text(0.35, dy * layer, f"layer {layer}", ha="right", va="center", fontsize=10)
+    ax.set_xlim(-0.9, dx * steps + 0.6)
+    ax.set_ylim(-0.5, dy * (layers + 1) + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def draw_bidirectional_rnn(ax: Axes, steps: int = 4) -> Axes:
+    """Draw a bidirectional RNN unrolled over ``steps`` steps.
+
+    A forward row of states ``→h_t`` (arrows left to right) and a backward row ``←h_t`` (arrows
+    right to left) both read the inputs ``x_t``; each output ``y_t`` reads both states at step
+    ``t``, so it depends on the whole sequence. Raises ValueError unless ``steps`` is in 1..8.
+    """
+    _check_count("steps", steps, 8)
+    dx, shift = 1.6, 0.4  # the forward box sits left of x_t, the backward box right of it
+    y_in, y_fwd, y_bwd, y_out = 0.0, 1.2, 2.4, 3.6
+    for t in range(1, steps + 1):
+        x = dx * t
+        _box(ax, x, y_in, rf"$x_{{{t}}}$", INPUT_COLOR)
+        _box(ax, x - shift, y_fwd, rf"$\overrightarrow{{h}}_{{{t}}}$", STATE_COLOR, w=0.6)
+        _box(ax, x + shift, y_bwd, rf"$\overleftarrow{{h}}_{{{t}}}$", "#f4cccc", w=0.6)
+        _box(ax, x, y_out, rf"$y_{{{t}}}$", OUTPUT_COLOR)
+        # x_t feeds both directions; y_t reads both states of step t.
+        _arrow(ax, (x - 0.15, y_in + 0.25), (x - shift, y_fwd - 0.25))
+        _arrow(ax, (x + 0.15, y_in + 0.25), (x + shift, y_bwd - 0.25))
+        _arrow(ax, (x - shift, y_fwd + 0.25), (x - 0.15, y_out - 0.25))
+        _arrow(ax, (x + shift, y_bwd + 0.25), (x + 0.15, y_out - 0.25))
+        if t > 1:
+            _arrow(ax, (x - dx - shift + 0.3, y_fwd), (x - shift - 0.3, y_fwd))
+            _arrow(ax, (x + shift - 0.3, y_bwd), (x - dx + shift + 0.3, y_bwd))
+    ax.text(dx - shift - 0.45, y_fwd, "forward", ha="right", va="center", fontsize=10)
+    ax.text(dx - 0.45, y_bwd, "backward", ha="right", va="center", fontsize=10)
+    ax.set_xlim(-0.9, dx * steps + 0.9)
+    ax.set_ylim(-0.5, y_out + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
     return ax

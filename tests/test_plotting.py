@@ -131,3 +131,46 @@ def test_plot_padding_mask_hatches_exactly_the_masked_cells(ax):
     assert sum(c.get_hatch() == "//" for c in cells) == int((~mask).sum())
     with pytest.raises(ValueError, match="same shape"):
         plotting.plot_padding_mask(ax, padded, mask[:, :2])
+
+
+@pytest.mark.parametrize(("layers", "steps"), [(1, 1), (2, 3), (3, 4)])
+def test_stacked_rnn_draws_one_state_per_layer_and_step(ax, layers, steps):
+    plotting.draw_stacked_rnn(ax, layers=layers, steps=steps)
+    texts = _texts(ax)
+    for t in range(1, steps + 1):
+        assert f"$x_{{{t}}}$" in texts and f"$y_{{{t}}}$" in texts
+        for layer in range(1, layers + 1):
+            assert f"$h_{{{t}}}^{{({layer})}}$" in texts
+    assert f"$h_{{1}}^{{({layers + 1})}}$" not in texts
+    assert len(_patches(ax, FancyBboxPatch)) == steps * (layers + 2)
+    # per step: one arrow into each layer and one into y; recurrences between neighbouring steps
+    assert len(_patches(ax, FancyArrowPatch)) == steps * (layers + 1) + (steps - 1) * layers
+
+
+@pytest.mark.parametrize("steps", [1, 4])
+def test_bidirectional_rnn_has_two_state_rows_running_opposite_ways(ax, steps):
+    plotting.draw_bidirectional_rnn(ax, steps=steps)
+    texts = _texts(ax)
+    assert sum("overrightarrow" in t for t in texts) == steps
+    assert sum("overleftarrow" in t for t in texts) == steps
+    assert len(_patches(ax, FancyBboxPatch)) == 4 * steps
+    assert len(_patches(ax, FancyArrowPatch)) == 4 * steps + 2 * (steps - 1)
+    if steps > 1:
+        recurrences = [
+            p for p in _patches(ax, FancyArrowPatch) if np.isclose(p._posA_posB[0][1], 2.4)
+        ]
+        # the backward recurrence points right to left
+        assert all(p._posA_posB[0][0] > p._posA_posB[1][0] for p in recurrences)
+
+
+@pytest.mark.parametrize(
+    ("draw", "kwargs"),
+    [
+        (plotting.draw_stacked_rnn, {"layers": 0}),
+        (plotting.draw_stacked_rnn, {"steps": 9}),
+        (plotting.draw_bidirectional_rnn, {"steps": True}),
+    ],
+)
+def test_deep_and_bidirectional_diagrams_reject_bad_sizes(ax, draw, kwargs):
+    with pytest.raises(ValueError, match="must be an int between 1 and"):
+        draw(ax, **kwargs)
