@@ -5,6 +5,9 @@ import pytest
 from seqcourse.data import WNUT16_TAGS
 from tests.data.offline import offline_json
 
+# One worker runs all of these, so the offline subprocess that loads every dataset runs once.
+pytestmark = pytest.mark.xdist_group("data_loaders")
+
 LOADER_SUMMARIES = """
 import collections
 import numpy as np
