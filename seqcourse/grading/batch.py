@@ -1,0 +1,247 @@
+"""``seqcourse grade SUBMISSIONS --assignment NAME --out OUT``: grade a folder of notebooks.
+
+For every submission (file stem = student id) it writes, atomically, ``OUT/<student>/results.json``
+(Gradescope's format, plus ``extra_data``), ``OUT/<student>/feedback.md`` and
+``OUT/<student>/.submission.sha256``; then ``OUT/grades.csv`` (one row per graded submission:
+``student``, one column per question, ``total``, ``max_total``, ``status``). A rerun skips
+submissions whose graded copy is unchanged unless ``--force``. One submission that crashes, hangs,
+exhausts memory or is malformed costs only its own grade; the exit status is 0 whenever the batch
+was graded.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from seqcourse.cli import CommandError
+from seqcourse.grading import registry, sandbox
+from seqcourse.grading.notebook import SUFFIXES, SubmissionError, code_cells
+from seqcourse.grading.runner import Prepared, QuestionResult, SubmissionResult, grade_cells
+from seqcourse.runtime import fast_mode
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def find_submissions(location: Path) -> dict[str, Path]:
+    """``student -> file`` for a folder of notebooks or one notebook; CommandError when unusable."""
+    if not location.exists():
+        raise CommandError(f"no such file or folder: {location}")
+    if location.is_file():
+        if location.suffix not in SUFFIXES:
+            raise CommandError(f"{location} is not a notebook (.ipynb or .md)")
+        return {location.stem: location}
+    files = sorted(p for p in location.iterdir() if p.suffix in SUFFIXES and p.is_file())
+    if not files:
+        raise CommandError(f"{location} holds no .ipynb or .md submissions")
+    found: dict[str, Path] = {}
+    for path in files:
+        if path.stem in found:
+            raise CommandError(f"two submissions for student {path.stem!r}: keep one of them")
+        found[path.stem] = path
+    return found
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _results_json(result: SubmissionResult) -> dict:
+    output = [f"Graded in a {result.isolation}."]
+    if result.isolation == sandbox.REDUCED:
+        output[0] = "Graded with reduced isolation (no bubblewrap sandbox on the grading machine)."
+    if result.status != "ok":
+        output.append(f"Status: {result.status}.")
+    output += [f"Cell {i + 1}: {error}" for i, error in sorted(result.cell_errors.items())]
+    output += [f"Note: {note}" for note in result.notes]
+    return {
+        "score": round(result.total, 4),
+        "execution_time": round(result.seconds, 3),
+        "output": "\n".join(output),
+        "visibility": "visible",
+        "tests": [q.to_gradescope() for q in result.questions],
+        "extra_data": {
+            "assignment": result.assignment,
+            "student": result.student,
+            "status": result.status,
+            "isolation": result.isolation,
+            "max_total": result.max_total,
+        },
+    }
+
+
+def _feedback_md(result: SubmissionResult) -> str:
+    lines = [
+        f"# {result.assignment}: feedback for {result.student}",
+        "",
+        f"**Score: {result.total:g} / {result.max_total:g}** (status: {result.status}; "
+        f"graded in a {result.isolation})",
+        "",
+    ]
+    for question in result.questions:
+        mark = "passed" if question.passed else "not passed"
+        lines += [f"## {question.name}: {question.score:g} / {question.max_score:g} ({mark})", ""]
+        lines += [f"- {line}" for line in question.lines] + [""]
+    if result.cell_errors:
+        lines += ["## Errors while running your notebook", ""]
+        lines += [f"- cell {i + 1}: {error}" for i, error in sorted(result.cell_errors.items())]
+        lines.append("")
+    if result.notes:
+        lines += ["## Notes", ""] + [f"- {note}" for note in result.notes] + [""]
+    if result.stdout.strip():
+        lines += ["## Output of your notebook (truncated)", "", "```text"]
+        lines += [result.stdout[-4000:].replace("```", "'''"), "```", ""]
+    return "\n".join(lines)
+
+
+def _malformed(student: str, assignment, error: Exception) -> SubmissionResult:
+    questions = [QuestionResult(q.name, float(q.points)) for q in assignment.questions]
+    for question in questions:
+        question.lines.append(f"not graded: {error}")
+    result = SubmissionResult(student, assignment.name, questions, status="malformed")
+    result.isolation = sandbox.isolation()
+    result.notes.append(str(error))
+    return result
+
+
+def write_result(out: Path, result: SubmissionResult, digest: str) -> None:
+    folder = out / result.student
+    atomic_write(folder / "results.json", json.dumps(_results_json(result), indent=2))
+    atomic_write(folder / "feedback.md", _feedback_md(result))
+    atomic_write(folder / ".submission.sha256", digest + "\n")
+
+
+def write_grades(out: Path, assignment, students: list[str]) -> None:
+    """``OUT/grades.csv`` from every ``results.json`` in OUT for ``students`` (sorted)."""
+    names = [q.name for q in assignment.questions]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student", *names, "total", "max_total", "status"])
+    for student in sorted(students):
+        path = out / student / "results.json"
+        if not path.is_file():
+            continue
+        results = json.loads(path.read_text())
+        scores = {t["name"]: t["score"] for t in results["tests"]}
+        extra = results.get("extra_data", {})
+        writer.writerow(
+            [student, *(scores.get(n, 0) for n in names), results["score"]]
+            + [extra.get("max_total", assignment.max_total), extra.get("status", "ok")]
+        )
+    atomic_write(out / "grades.csv", buffer.getvalue())
+
+
+def grade_batch(
+    submissions: dict[str, Path],
+    assignment,
+    out: Path,
+    *,
+    jobs: int = 1,
+    limits: sandbox.Limits | None = None,
+    force: bool = False,
+    fast: bool | None = None,
+    progress: bool = True,
+) -> dict[str, SubmissionResult | None]:
+    """Grade ``submissions`` into ``out``; returns the new results (None for skipped ones)."""
+    fast = fast_mode() if fast is None else fast
+    prepared = Prepared(assignment, fast)
+    limits = limits or sandbox.Limits(timeout=prepared.default_timeout())
+    threads = max(1, (os.cpu_count() or 1) // max(jobs, 1))
+    out.mkdir(parents=True, exist_ok=True)
+    digests = {student: _sha256(path) for student, path in submissions.items()}
+    todo = {}
+    for student, path in submissions.items():
+        stamp = out / student / ".submission.sha256"
+        graded = (out / student / "results.json").is_file() and stamp.is_file()
+        if force or not graded or stamp.read_text().strip() != digests[student]:
+            todo[student] = path
+    slots = list(range(max(jobs, 1)))
+    lock = threading.Lock()
+
+    def work(student: str, path: Path) -> SubmissionResult:
+        with lock:
+            slot = slots.pop()
+        try:
+            try:
+                cells = code_cells(path)
+            except SubmissionError as error:
+                result = _malformed(student, assignment, error)
+            else:
+                result = grade_cells(student, cells, prepared, limits, slot=slot, threads=threads)
+            write_result(out, result, digests[student])
+            return result
+        finally:
+            with lock:
+                slots.append(slot)
+
+    from tqdm import tqdm
+
+    results: dict[str, SubmissionResult | None] = dict.fromkeys(submissions)
+    bar = tqdm(total=len(todo), desc=f"grading {assignment.name}", unit="nb", disable=not progress)
+    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+        futures = {pool.submit(work, s, p): s for s, p in todo.items()}
+        for future in as_completed(futures):
+            student = futures[future]
+            try:
+                results[student] = future.result()
+            except Exception as error:  # a grader bug must not lose the rest of the batch
+                results[student] = _malformed(student, assignment, error)
+                results[student].status = "error"
+                write_result(out, results[student], digests[student])
+            bar.update(1)
+    bar.close()
+    write_grades(out, assignment, list(submissions))
+    return results
+
+
+def run(args) -> int:
+    """Entry point of ``seqcourse grade`` (see :mod:`seqcourse.cli`)."""
+    try:
+        assignment = registry.get_assignment(args.assignment)
+    except KeyError as error:
+        raise CommandError(error.args[0]) from None
+    submissions = find_submissions(Path(args.submissions))
+    if args.jobs < 1:
+        raise CommandError("--jobs must be at least 1")
+    limits = None
+    if args.timeout is not None or args.memory is not None:
+        defaults = sandbox.Limits()
+        limits = sandbox.Limits(
+            timeout=args.timeout if args.timeout is not None else defaults.timeout,
+            memory_mb=args.memory if args.memory is not None else defaults.memory_mb,
+        )
+    out = Path(args.out)
+    if sandbox.isolation() == sandbox.REDUCED:
+        print(
+            "seqcourse grade: bubblewrap unavailable: grading with reduced isolation",
+            file=sys.stderr,
+        )
+    results = grade_batch(
+        submissions, assignment, out, jobs=args.jobs, limits=limits, force=args.force
+    )
+    graded = [r for r in results.values() if r is not None]
+    skipped = len(results) - len(graded)
+    print(
+        f"graded {len(graded)} submission(s) of {assignment.name} into {out}"
+        + (f"; {skipped} unchanged since the last run (use --force to regrade)" if skipped else "")
+    )
+    return 0

@@ -1,0 +1,134 @@
+"""``check("question")`` in a student's notebook: run that question's PUBLIC cases, right there.
+
+It reads the student's definitions from the calling cell's globals (the notebook namespace), runs
+the public cases against the trusted reference, and prints one short, specific message: which case,
+expected and received shapes, the largest error, and a hint when the result matches a typical
+mistake. It never says "all tests passed": hidden cases, run only by ``seqcourse grade``, decide the
+grade. In the grader's sandbox ``check`` is replaced by a no-op.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from seqcourse.grading import registry, wire
+from seqcourse.grading.spec import (
+    FunctionQuestion,
+    ModelQuestion,
+    Question,
+    ValueQuestion,
+    compare,
+    diagnose,
+)
+from seqcourse.runtime import fast_mode
+
+HIDDEN_NOTE = "hidden cases decide the grade"
+
+
+def _as_sent(value):
+    """The value as the grader would receive it (so check and grader agree on what is accepted)."""
+    arrays: dict = {}
+    return wire.decode(wire.encode(value, arrays), arrays)
+
+
+def _call(function, case):
+    args = tuple(a.copy() if hasattr(a, "copy") else a for a in case.args)
+    return function(*args, **dict(case.kwargs))
+
+
+def _check_function(question: FunctionQuestion, target) -> str:
+    cases = question.cases(hidden=False)
+    for case in cases:
+        try:
+            got = _as_sent(_call(target, case))
+        except NotImplementedError:
+            return f"`{question.target}` is not implemented yet"
+        except wire.WireError as error:
+            return f"{case.label}: returned {error}; return a numpy.ndarray or a number"
+        except Exception as error:
+            return f"{case.label}: raised {type(error).__name__}: {error}"
+        expected = question.reference(*case.args, **dict(case.kwargs))
+        problem = compare(expected, got, question.rtol, question.atol)
+        if problem:
+            hint = diagnose(
+                question.mistakes, case.args, case.kwargs, got, question.rtol, question.atol
+            )
+            return f"{case.label} failed: {problem}" + (f". Hint: {hint}" if hint else "")
+    return f"public checks passed ({len(cases)} cases); {HIDDEN_NOTE}"
+
+
+def _check_value(question: ValueQuestion, value) -> str:
+    try:
+        got = _as_sent(value)
+    except wire.WireError as error:
+        return f"`{question.target}` is {error}; store a number or a numpy.ndarray"
+    import numpy as np
+
+    expected = np.asarray(question.expected())
+    got_array = np.asarray(got) if not isinstance(got, (list, tuple, dict, str)) else None
+    if got_array is None or got_array.dtype.kind not in "biuf":
+        return f"`{question.target}` should be a number or an array of numbers"
+    if got_array.shape != expected.shape:
+        return f"`{question.target}` has shape {got_array.shape}, expected {expected.shape}"
+    if not np.all(np.isfinite(got_array)):
+        return f"`{question.target}` contains NaN or infinity"
+    return "public checks passed (type and shape); its value is graded by hidden checks"
+
+
+def _check_model(question: ModelQuestion, builder) -> str:
+    import keras
+
+    data = question.data(fast_mode())
+    try:
+        model = builder(**question.builder_kwargs(data))
+    except NotImplementedError:
+        return f"`{question.target}` is not implemented yet"
+    except Exception as error:
+        return f"building the model raised {type(error).__name__}: {error}"
+    if not isinstance(model, keras.Model):
+        return f"`{question.target}` must return a keras.Model, not {type(model).__name__}"
+    if getattr(model, "optimizer", None) is None:
+        return "the model is not compiled: call model.compile(...) inside the builder"
+    sample = data.x_eval[:4]
+    try:
+        predictions = model.predict(sample, verbose=0)
+    except Exception as error:
+        return (
+            f"predicting on inputs of shape {sample.shape} raised {type(error).__name__}: {error}"
+        )
+    wanted = data.y_eval[:4].shape
+    if question.metric == "accuracy" and predictions.ndim == data.y_eval.ndim + 1:
+        wanted = wanted + predictions.shape[-1:]
+    if tuple(predictions.shape) != wanted:
+        return f"the model maps {sample.shape} to {tuple(predictions.shape)}, expected {wanted}"
+    comparison = "at least" if question.metric == "accuracy" else "at most"
+    return (
+        f"public checks passed: the model builds, is compiled and maps {sample.shape} to {wanted}. "
+        f"The grader trains it (at most {question.epochs} epochs, {question.budget:g} s) and needs "
+        f"{question.metric} {comparison} {question.threshold:g} on held-out data"
+    )
+
+
+def message(question: Question, namespace: dict) -> str:
+    """The check's one-line verdict for ``question`` given the notebook ``namespace``."""
+    if question.target not in namespace:
+        return f"`{question.target}` is not defined yet: run the cell that defines it"
+    target = namespace[question.target]
+    if isinstance(question, ValueQuestion):
+        return _check_value(question, target)
+    if not callable(target):
+        return f"`{question.target}` should be a function"
+    if isinstance(question, FunctionQuestion):
+        return _check_function(question, target)
+    return _check_model(question, target)
+
+
+def check(name: str) -> None:
+    """Run question ``name``'s public cases on this notebook's definitions; print the verdict."""
+    try:
+        _, question = registry.find_question(name)
+    except KeyError as error:
+        print(f"check: {error.args[0]}")
+        return
+    namespace = sys._getframe(1).f_globals
+    print(f"{name}: {message(question, namespace)}")

@@ -1,0 +1,1 @@
+"""One module per graded notebook, each defining ``ASSIGNMENT`` (see ``registry``)."""

@@ -1,0 +1,276 @@
+"""What the grader knows about an exercise: questions, their cases, references and verdicts.
+
+A question names what the student provides (``target``: a function, a variable, or a Keras model
+builder), its public cases (run by :func:`seqcourse.grading.check` in the student's own kernel) and
+hidden cases (run only by the batch grader), the trusted reference that produces expected values,
+the tolerance of the comparison, and :class:`Mistake` s: the outputs of typical wrong answers
+(transposed weights, no bias, ...) which, when a submission reproduces one, turn a bare "wrong" into
+a hint.
+
+Everything here runs in the trusted process. The sandboxed child only ever sees case *inputs*.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+SALT_ENV = "SEQCOURSE_GRADING_SALT"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the student's function: ``target(*args, **kwargs)``."""
+
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer: ``produce`` maps the case's inputs to what that mistake gives."""
+
+    hint: str
+    produce: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Training data and evaluation inputs of a model question; ``y_eval`` stays in the parent."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_eval: np.ndarray
+    y_eval: np.ndarray
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class FunctionQuestion:
+    """The student writes a function; it is called on every case and compared with ``reference``."""
+
+    name: str
+    points: float
+    target: str
+    summary: str
+    reference: Callable[..., Any]
+    public: Callable[[], list[Case]]
+    hidden: Callable[[np.random.Generator], list[Case]]
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    mistakes: tuple[Mistake, ...] = ()
+    kind: str = field(default="function", init=False)
+
+    def cases(self, hidden: bool = True) -> list[Case]:
+        """Public cases, then (if ``hidden``) hidden ones drawn with this question's salted seed."""
+        public = [
+            Case(c.args, c.kwargs, c.label or f"public {i}", False)
+            for i, c in enumerate(self.public())
+        ]
+        if not hidden:
+            return public
+        drawn = self.hidden(question_rng(self.name))
+        return public + [Case(c.args, c.kwargs, f"hidden {i}", True) for i, c in enumerate(drawn)]
+
+
+@dataclass(frozen=True)
+class ValueQuestion:
+    """The student computes a value (a number or an array) and stores it in variable ``target``."""
+
+    name: str
+    points: float
+    target: str
+    summary: str
+    expected: Callable[[], Any]
+    rtol: float = 1e-4
+    atol: float = 1e-6
+    mistakes: tuple[Mistake, ...] = ()
+    kind: str = field(default="value", init=False)
+
+
+@dataclass(frozen=True)
+class ModelQuestion:
+    """The student writes ``target(**builder_kwargs)`` returning a compiled Keras model.
+
+    The sandboxed child builds it, trains it on ``data.x_train``/``y_train`` for at most ``epochs``
+    epochs and ``budget`` seconds (``budget_fast`` in fast mode), and returns its predictions on
+    ``x_eval``; the parent computes ``metric`` against ``y_eval`` and passes it if it beats
+    ``threshold`` (below for errors, above for accuracy).
+    """
+
+    name: str
+    points: float
+    target: str
+    summary: str
+    data: Callable[[bool], ModelData]
+    builder_kwargs: Callable[[ModelData], dict]
+    metric: str
+    threshold: float
+    epochs: int = 20
+    batch_size: int = 32
+    budget: float = 60.0
+    budget_fast: float = 15.0
+    kind: str = field(default="model", init=False)
+
+    def __post_init__(self):
+        if self.metric not in METRICS:
+            raise ValueError(
+                f"{self.name}: metric must be one of {sorted(METRICS)}, not {self.metric!r}"
+            )
+
+
+Question = FunctionQuestion | ValueQuestion | ModelQuestion
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A graded notebook: its name is the notebook's file stem, e.g. ``02_rnn_from_scratch``."""
+
+    name: str
+    questions: tuple[Question, ...]
+    cell_timeout: float = 60.0
+    call_timeout: float = 20.0
+
+    def __post_init__(self):
+        names = [q.name for q in self.questions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: question names repeat: {names}")
+
+    @property
+    def max_total(self) -> float:
+        return float(sum(q.points for q in self.questions))
+
+    @property
+    def needs_keras(self) -> bool:
+        return any(q.kind == "model" for q in self.questions)
+
+    def question(self, name: str) -> Question:
+        for question in self.questions:
+            if question.name == name:
+                return question
+        raise KeyError(
+            f"{self.name} has no question {name!r}; it has {[q.name for q in self.questions]}"
+        )
+
+
+def question_rng(name: str) -> np.random.Generator:
+    """The generator of a question's hidden cases: its name, salted by ``$SEQCOURSE_GRADING_SALT``.
+
+    Instructors set the salt for a term so that hidden inputs cannot be computed from the
+    public source.
+    """
+    salt = os.environ.get(SALT_ENV, "0").strip() or "0"
+    return np.random.default_rng([zlib.crc32(name.encode()), zlib.crc32(salt.encode())])
+
+
+# --------------------------------------------------------------------------------------------------
+# Verdicts: every comparison of a submission's results with expected values happens here.
+
+
+def _mse(y, p):
+    return float(np.mean((y - p) ** 2))
+
+
+def _mae(y, p):
+    return float(np.mean(np.abs(y - p)))
+
+
+def _accuracy(y, p):
+    labels = np.argmax(p, axis=-1) if p.ndim == y.ndim + 1 else (p > 0.5).astype(y.dtype)
+    return float(np.mean(labels == y))
+
+
+METRICS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], bool]] = {
+    # name: (function of (labels, predictions), higher is better)
+    "mse": (_mse, False),
+    "mae": (_mae, False),
+    "accuracy": (_accuracy, True),
+}
+
+
+def compare(expected, got, rtol: float, atol: float, where: str = "") -> str | None:
+    """``None`` if ``got`` matches ``expected`` (structure, shape, finite, close); else why not.
+
+    ``got`` is a decoded wire value (plain arrays, numbers, lists, tuples); ``expected`` comes
+    from a trusted reference.
+    """
+    at = f" in {where}" if where else ""
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)):
+            return f"expected a tuple of {len(expected)} values{at}, got a single value"
+        if len(got) != len(expected):
+            return f"expected {len(expected)} values{at}, got {len(got)}"
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
+            problem = compare(e, g, rtol, atol, f"{where}[{i}]" if where else f"item {i}")
+            if problem:
+                return problem
+        return None
+    expected = np.asarray(expected)
+    if isinstance(got, (tuple, list, dict, str)) or got is None:
+        kind = type(got).__name__
+        return f"expected an array of shape {expected.shape}{at}, got a {kind}"
+    got = np.asarray(got)
+    if got.dtype.kind not in "biuf":
+        return f"expected real numbers{at}, got dtype {got.dtype}"
+    if got.shape != expected.shape:
+        hint = " (transposed?)" if got.shape == expected.shape[::-1] and got.ndim > 1 else ""
+        return f"expected shape {expected.shape}{at}, got {got.shape}{hint}"
+    if not np.all(np.isfinite(got)):
+        return f"the result{at} contains NaN or infinity"
+    expected = expected.astype(np.float64)
+    got = got.astype(np.float64)
+    error = np.abs(got - expected)
+    allowed = atol + rtol * np.abs(expected)
+    if np.all(error <= allowed):
+        return None
+    worst = float(error.max())
+    return (
+        f"values differ{at}: max abs error {worst:.3g} (tolerance {atol:g} + {rtol:g}*|expected|)"
+    )
+
+
+def diagnose(
+    mistakes: tuple[Mistake, ...], case_inputs: tuple, kwargs: Mapping, got, rtol, atol
+) -> str:
+    """The hint of the first typical mistake whose output ``got`` reproduces ("" if none)."""
+    for mistake in mistakes:
+        try:
+            wrong = mistake.produce(*case_inputs, **dict(kwargs))
+        except Exception:  # a mistake that does not apply to this case's inputs
+            continue
+        if compare(wrong, got, rtol, atol) is None:
+            return mistake.hint
+    return ""
+
+
+def model_metric(
+    question: ModelQuestion, y_eval: np.ndarray, predictions
+) -> tuple[float | None, str]:
+    """``(metric, problem)``: the metric of ``predictions`` against ``y_eval``, or why not."""
+    if isinstance(predictions, (tuple, list, dict, str)) or predictions is None:
+        return None, f"the model's predictions are a {type(predictions).__name__}, not an array"
+    predictions = np.asarray(predictions)
+    if predictions.dtype.kind not in "biuf":
+        return None, f"the predictions have dtype {predictions.dtype}"
+    wanted = y_eval.shape
+    if question.metric == "accuracy" and predictions.ndim == y_eval.ndim + 1:
+        wanted = y_eval.shape + predictions.shape[-1:]
+    if predictions.shape != wanted:
+        return None, f"predictions of shape {predictions.shape}, expected {wanted}"
+    if not np.all(np.isfinite(predictions)):
+        return None, "the predictions contain NaN or infinity"
+    function, _ = METRICS[question.metric]
+    return function(y_eval.astype(np.float64), predictions.astype(np.float64)), ""
+
+
+def metric_passes(question: ModelQuestion, value: float) -> bool:
+    _, higher_is_better = METRICS[question.metric]
+    return value >= question.threshold if higher_is_better else value <= question.threshold

@@ -1,0 +1,31 @@
+"""Helpers shared by the grading tests: build submissions from fixtures, read results back."""
+
+import csv
+import json
+from pathlib import Path
+
+from tests.grading import toy
+
+HERE = Path(__file__).parent
+HOSTILE = HERE / "hostile"
+
+
+def with_honest_answers(fixture: str, honest: str = toy.HONEST_NUMPY) -> str:
+    """A hostile MyST fixture with the honest answers inserted as its first code cell."""
+    marker = "```{code-cell} ipython3"
+    cell = f"{marker}\n{honest.rstrip()}\n```\n\n"
+    head, found, tail = fixture.partition(marker)
+    return head + cell + found + tail if found else fixture + "\n" + cell
+
+
+def results(out: Path, student: str) -> dict:
+    return json.loads((out / student / "results.json").read_text())
+
+
+def scores(out: Path, student: str) -> dict[str, float]:
+    return {t["name"]: t["score"] for t in results(out, student)["tests"]}
+
+
+def grades(out: Path) -> dict[str, dict]:
+    with open(out / "grades.csv", newline="") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
