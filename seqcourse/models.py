@@ -56,6 +56,17 @@ def dense_param_count(input_dim: int, units: int) -> int:
     return d * k + k
 
 
+def lstm_param_count(input_dim: int, units: int) -> int:
+    """Trainable parameters of ``LSTM(units)`` on inputs of width ``input_dim``.
+
+    Four blocks (input gate i, forget gate f, candidate c~, output gate o), each with its own
+    ``(D, H)`` input weights, ``(H, H)`` recurrent weights and ``(H,)`` bias, stored side by side as
+    ``kernel (D, 4H)``, ``recurrent_kernel (H, 4H)`` and ``bias (4H,)``:
+    ``4 * H * (D + H + 1)``, four times a ``SimpleRNN`` of the same size.
+    """
+    return 4 * simple_rnn_param_count(input_dim, units)
+
+
 def one_to_one(input_dim: int, output_dim: int = 1, units: int = 16, *, name: str = "one_to_one"):
     """A plain feed-forward network: one input vector ``(B, D)`` -> one output ``(B, K)``.
 
