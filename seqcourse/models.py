@@ -21,6 +21,7 @@ __all__ = [
     "many_to_one",
     "many_to_many",
     "encoder_decoder",
+    "recurrent_language_model",
     "simple_rnn_param_count",
     "dense_param_count",
 ]
@@ -219,3 +220,42 @@ def encoder_decoder(
     )
     y = keras.layers.Dense(output_dim, name="head")(decoded)
     return keras.Model(x, y, name=name)
+
+
+RECURRENT_CELLS = ("SimpleRNN", "LSTM", "GRU")
+
+
+def recurrent_language_model(
+    vocab_size: int,
+    embed_dim: int = 32,
+    units: int = 256,
+    *,
+    cell: str = "GRU",
+    name: str = "language_model",
+):
+    """A next-token model: token ids ``(B, T)`` -> logits ``(B, T, V)`` over the next token.
+
+    ``Embedding(V, E)`` turns each id into a vector ``(B, T, E)``; a recurrent layer (``cell`` is
+    ``"SimpleRNN"``, ``"LSTM"`` or ``"GRU"``, ``return_sequences=True``) reads them left to right,
+    ``(B, T, H)``; ``Dense(V)`` maps every state to *logits* (no softmax: train with
+    ``SparseCategoricalCrossentropy(from_logits=True)``, which is more stable). Output ``t`` scores
+    token ``t + 1`` from tokens ``1..t``, so the targets are the inputs shifted left by one.
+    ``T`` is ``None``: the model reads texts of any length. Sequential, so
+    :func:`seqcourse.generation.stateful_copy` can make a generator from it.
+    """
+    import keras
+
+    vocab_size = _positive_int("vocab_size", vocab_size)
+    embed_dim = _positive_int("embed_dim", embed_dim)
+    units = _positive_int("units", units)
+    if cell not in RECURRENT_CELLS:
+        raise ValueError(f"cell must be one of {RECURRENT_CELLS}; got {cell!r}")
+    return keras.Sequential(
+        [
+            keras.Input(shape=(None,), dtype="int32", name="token_ids"),
+            keras.layers.Embedding(vocab_size, embed_dim, name="embedding"),
+            getattr(keras.layers, cell)(units, return_sequences=True, name="recurrent"),
+            keras.layers.Dense(vocab_size, name="next_token_logits"),
+        ],
+        name=name,
+    )

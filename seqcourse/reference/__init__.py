@@ -26,6 +26,14 @@ from seqcourse.reference.attention import (
 )
 from seqcourse.reference.dense import dense_backward, dense_forward
 from seqcourse.reference.gru import gru_backward, gru_forward, gru_step
+from seqcourse.reference.language import (
+    NGramModel,
+    perplexity,
+    perplexity_from_logits,
+    sample_next,
+    sampling_distribution,
+    top_k_logits,
+)
 from seqcourse.reference.lstm import lstm_backward, lstm_forward, lstm_step
 from seqcourse.reference.numerics import (
     activation_derivative,
@@ -50,6 +58,7 @@ from seqcourse.reference.rnn import (
 from seqcourse.reference.stacking import bidirectional_forward, stacked_forward
 
 __all__ = [
+    "NGramModel",
     "activation_derivative",
     "additive_attention",
     "bidirectional_forward",
@@ -72,9 +81,13 @@ __all__ = [
     "mean_squared_error_backward",
     "multi_head_attention",
     "numerical_gradient",
+    "perplexity",
+    "perplexity_from_logits",
     "positional_encoding",
     "rel_error",
     "relu",
+    "sample_next",
+    "sampling_distribution",
     "scaled_dot_product_attention",
     "sigmoid",
     "simple_rnn_backward",
@@ -83,4 +96,5 @@ __all__ = [
     "simple_rnn_step",
     "softmax",
     "stacked_forward",
+    "top_k_logits",
 ]
