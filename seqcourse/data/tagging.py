@@ -13,7 +13,7 @@ do no better than guess there; a tagger that also reads right to left can see th
 point of the task: it needs future context, as named-entity recognition does in real text.
 
 The sentences come from a small fixed grammar (vocabulary :data:`VOCABULARY`, tags :data:`TAGS`),
-so the task is reproducible from its seed and needs no download. Lengths vary (6 to 17
+so the task is reproducible from its seed and needs no download. Lengths vary (6 to 13
 tokens), so batches must be padded and masked.
 """
 
@@ -35,9 +35,14 @@ NAT_ONLY = ("banana", "tiger", "danube", "oak")
 # Cue words: the only evidence of an ambiguous word's sense.
 ORG_CUES = ("shares", "phones", "stock", "ceo", "headquarters", "software", "profits", "factory")
 NAT_CUES = ("ripe", "juicy", "wild", "jungle", "seeds", "leaves", "habitat", "tasty")
-# Sense-neutral filler words and clause openers.
-FILLERS = ("the", "its", "really", "so", "very", "again", "today", "new", "big", "all", "were")
+# Sense-neutral words, by their place in the sentence.
+DETERMINERS = ("the", "that", "this", "her", "his")
+ADVERBS = ("again", "today", "really", "often", "too")
 CONNECTORS = ("because", "since", "and", "as", "while")
+OWNERS = ("its", "the", "their")
+ADJECTIVES = ("new", "big", "many", "so", "very", "all")
+ENDINGS = ("were", "was", "again", "today", "too", "indeed")
+FILLERS = tuple(sorted(set(DETERMINERS + ADVERBS + OWNERS + ADJECTIVES + ENDINGS)))
 
 PAD = "<pad>"
 # Token id 0 is padding (what Embedding(mask_zero=True) masks); words follow in sorted order.
@@ -78,8 +83,8 @@ def _sentence(rng: np.random.Generator) -> tuple[list[str], list[str], int]:
     """One sentence: its words, their tags and the position of the entity word."""
 
     def pick(options, low, high):
-        # between low and high (inclusive) words drawn from options
-        return list(rng.choice(options, size=rng.integers(low, high + 1)))
+        # between low and high (inclusive) different words drawn from options
+        return list(rng.choice(options, size=rng.integers(low, high + 1), replace=False))
 
     is_org = bool(rng.integers(2))
     if rng.random() < 0.6:
@@ -87,9 +92,11 @@ def _sentence(rng: np.random.Generator) -> tuple[list[str], list[str], int]:
     else:
         entity = str(rng.choice(ORG_ONLY if is_org else NAT_ONLY))
     cue = str(rng.choice(ORG_CUES if is_org else NAT_CUES))
-    head = [str(rng.choice(NAMES)), str(rng.choice(VERBS))] + pick(FILLERS, 0, 2)
-    clause = [str(rng.choice(CONNECTORS))] + pick(FILLERS, 1, 4) + [cue] + pick(FILLERS, 0, 3)
-    middle = pick(FILLERS, 0, 3)
+    # name verb [determiner] ENTITY [adverbs] connector owner [adjectives] CUE [endings]
+    head = [str(rng.choice(NAMES)), str(rng.choice(VERBS))] + pick(DETERMINERS, 0, 1)
+    middle = pick(ADVERBS, 0, 2)
+    clause = [str(rng.choice(CONNECTORS)), str(rng.choice(OWNERS))] + pick(ADJECTIVES, 0, 2)
+    clause += [cue] + pick(ENDINGS, 0, 2)
     words = [str(w) for w in head + [entity] + middle + clause]
     tags = ["PER", "O"] + ["O"] * (len(head) - 2) + ["ORG" if is_org else "NAT"]
     tags += ["O"] * (len(words) - len(tags))
@@ -104,7 +111,7 @@ def entity_sense_tagging(n: int, seed: int = 0) -> TaggingSet:
         seed: seed of the NumPy generator; the same (n, seed) gives the same set.
 
     Returns:
-        A :class:`TaggingSet` with arrays of shape (n, T), T the longest sentence (at most 17).
+        A :class:`TaggingSet` with arrays of shape (n, T), T the longest sentence (at most 13).
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive int (the number of sentences); got {n!r}")

@@ -27,7 +27,7 @@ def test_same_seed_same_sentences_other_seed_other_sentences(dataset):
 
 def test_arrays_are_padded_at_the_end_and_agree_with_the_words(dataset):
     n, steps = dataset.tokens.shape
-    assert n == 400 and steps == max(len(w) for w in dataset.words) <= 17
+    assert n == 400 and steps == max(len(w) for w in dataset.words) <= 13
     assert dataset.tags.shape == dataset.mask.shape == dataset.ambiguous.shape == (n, steps)
     np.testing.assert_array_equal(dataset.mask, dataset.tokens != 0)
     np.testing.assert_array_equal(dataset.lengths, [len(w) for w in dataset.words])
