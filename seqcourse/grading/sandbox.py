@@ -20,6 +20,7 @@ Where bwrap cannot run (another OS, a container that forbids namespaces) or
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -27,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -133,6 +135,24 @@ def data_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+@functools.cache
+def readable_data_dir() -> Path | None:
+    """A world-readable copy of the dataset cache for the sandbox's uid (made once per process).
+
+    The cache's files may be private to the grader's user; the copy (a few MB) is removed at exit.
+    """
+    source = data_dir()
+    if source is None:
+        return None
+    staging = Path(tempfile.mkdtemp(prefix="seqcourse-data-"))
+    atexit.register(shutil.rmtree, staging, True)
+    copy = staging / "data"
+    shutil.copytree(source, copy, symlinks=False, ignore=shutil.ignore_patterns(".*", "*.tmp"))
+    for path in [staging, copy, *copy.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return copy
+
+
 def bwrap_command(task_dir: Path, slot: int, limits: Limits) -> list[str]:
     """``bwrap ... [setpriv ...]`` prefix that runs a command in a fresh sandbox."""
     args = [shutil.which("bwrap") or "bwrap"]
@@ -154,7 +174,7 @@ def bwrap_command(task_dir: Path, slot: int, limits: Limits) -> list[str]:
     for root in _python_roots():
         binds += ["--ro-bind", str(root), str(root)]
     binds += _package_binds()
-    data = data_dir()
+    data = readable_data_dir()
     if data is not None:
         binds += ["--ro-bind", str(data), "/data"]
     args += _parent_dirs(binds) + binds
