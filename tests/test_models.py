@@ -1,6 +1,9 @@
 """seqcourse.models: every builder has the input/output shapes it promises and the parameter count
 its formula gives; masking and the encoder-decoder behave as documented."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -102,3 +105,13 @@ def test_param_count_formulas_match_keras_weight_shapes():
 def test_builders_name_the_bad_argument(builder, kwargs, message):
     with pytest.raises(ValueError, match=message):
         builder(**kwargs)
+
+
+def test_importing_the_builders_does_not_load_tensorflow():
+    code = (
+        "import seqcourse.models, sys; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
