@@ -68,6 +68,22 @@ def lstm_param_count(input_dim: int, units: int) -> int:
     return 4 * simple_rnn_param_count(input_dim, units)
 
 
+def gru_param_count(input_dim: int, units: int, *, reset_after: bool = True) -> int:
+    """Trainable parameters of ``GRU(units, reset_after=...)`` on inputs of width ``input_dim``.
+
+    Three blocks (update gate z, reset gate r, candidate h~) side by side: ``kernel (D, 3H)`` and
+    ``recurrent_kernel (H, 3H)``. The bias is ``(3H,)`` with ``reset_after=False`` and ``(2, 3H)``
+    with ``reset_after=True`` (Keras's default: one bias on the input side, one on the recurrent
+    side), so the count is ``3 * H * (D + H + 1)`` or ``3 * H * (D + H + 2)``.
+    """
+    if not isinstance(reset_after, bool):
+        raise ValueError(f"reset_after must be True or False, got {reset_after!r}")
+    bias_rows = 2 if reset_after else 1
+    d = _positive_int("input_dim", input_dim)
+    h = _positive_int("units", units)
+    return 3 * h * (d + h + bias_rows)
+
+
 def one_to_one(input_dim: int, output_dim: int = 1, units: int = 16, *, name: str = "one_to_one"):
     """A plain feed-forward network: one input vector ``(B, D)`` -> one output ``(B, K)``.
 

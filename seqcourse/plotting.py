@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 
 __all__ = [
     "draw_unrolled_rnn",
     "draw_io_pattern",
     "draw_stacked_rnn",
     "draw_bidirectional_rnn",
+    "draw_gru_cell",
+    "plot_learning_curves",
     "IO_PATTERNS",
     "plot_windows",
     "plot_chronological_split",
@@ -386,3 +388,82 @@ def draw_bidirectional_rnn(ax: Axes, steps: int = 4) -> Axes:
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+def _node(ax: Axes, x: float, y: float, text: str, *, r: float = 0.22):
+    """Draw a small circle (an elementwise operation such as × or +) centred on (x, y)."""
+    ax.add_patch(Circle((x, y), r, facecolor="white", edgecolor=EDGE_COLOR, linewidth=1.2))
+    ax.text(x, y, text, ha="center", va="center", fontsize=12)
+
+
+def draw_gru_cell(ax: Axes) -> Axes:
+    """Draw one GRU step in Keras's convention, h_t = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h~_t.
+
+    The state runs along the top from ``h_{t-1}`` to ``h_t`` through a × node (scaled by the update
+    gate ``z_t``) and a + node (where ``(1 - z_t) ⊙ h~_t`` is added). Below, three boxes: the update
+    gate ``z_t`` and reset gate ``r_t`` (sigmoids of ``x_t`` and ``h_{t-1}``) and the candidate
+    ``h~_t`` (a tanh of ``x_t`` and of ``h_{t-1}`` as seen through ``r_t``).
+    """
+    top, mid, low = 3.0, 1.9, 0.8
+    _box(ax, 0.0, top, r"$h_{t-1}$", STATE_COLOR, w=0.9)
+    _box(ax, 8.0, top, r"$h_t$", STATE_COLOR, w=0.9)
+    _node(ax, 2.0, top, "×")
+    _node(ax, 6.0, top, "+")
+    _arrow(ax, (0.45, top), (1.78, top))
+    _arrow(ax, (2.22, top), (5.78, top), r"$z_t \odot h_{t-1}$", offset=(0, 0.3))
+    _arrow(ax, (6.22, top), (7.55, top))
+    _box(ax, 2.0, low, "σ\nupdate $z_t$", INPUT_COLOR, w=1.3, h=0.75)
+    _box(ax, 4.0, low, "σ\nreset $r_t$", INPUT_COLOR, w=1.3, h=0.75)
+    _box(ax, 6.3, low, "tanh\ncandidate $\\tilde h_t$", OUTPUT_COLOR, w=1.7, h=0.75)
+    _arrow(ax, (2.0, low + 0.38), (2.0, top - 0.22), r"$z_t$", offset=(-0.25, -0.3))
+    _box(ax, 4.0, mid, r"$1 - z_t$", "white", w=0.9, h=0.45)
+    _arrow(ax, (2.4, low + 0.38), (3.55, mid - 0.1))
+    _node(ax, 6.0, mid, "×")
+    _arrow(ax, (4.45, mid), (5.78, mid))
+    _arrow(ax, (6.0, low + 0.38), (6.0, mid - 0.22))
+    _arrow(
+        ax, (6.0, mid + 0.22), (6.0, top - 0.22), r"$(1 - z_t) \odot \tilde h_t$", offset=(0.95, 0)
+    )
+    _arrow(ax, (4.65, low), (5.45, low), r"$r_t$", offset=(0, 0.22))
+    for x, inputs in (
+        (2.0, r"$x_t,\ h_{t-1}$"),
+        (4.0, r"$x_t,\ h_{t-1}$"),
+        (6.3, r"$x_t,\ h_{t-1}$"),
+    ):
+        ax.text(x, 0.1, inputs, ha="center", va="center", fontsize=9, color="#555555")
+    ax.text(2.0, top + 0.55, "z = 1 keeps the old state", ha="center", fontsize=9, color="#555555")
+    ax.set_xlim(-0.7, 8.7)
+    ax.set_ylim(-0.2, 3.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def plot_learning_curves(ax: Axes, history, label: str = "", *, color=None, metric: str = "loss"):
+    """Plot training (dashed) and validation (solid) curves of one ``model.fit`` run.
+
+    ``history`` is ``History.history`` (a dict of per-epoch lists) or the ``History`` itself; the
+    curves are ``history[metric]`` and ``history["val_" + metric]`` against epochs 1, 2, ....
+    Returns the validation line (its colour identifies the run in a legend).
+    Raises ValueError if either key is missing or the two lists differ in length.
+    """
+    history = getattr(history, "history", history)
+    val_key = f"val_{metric}"
+    missing = [key for key in (metric, val_key) if key not in history]
+    if missing:
+        raise ValueError(
+            f"history lacks {missing}; it has {sorted(history)}. Fit with validation_data=... "
+            f"(or validation_split) to get {val_key!r}"
+        )
+    train, val = np.asarray(history[metric]), np.asarray(history[val_key])
+    if train.shape != val.shape or train.ndim != 1:
+        raise ValueError(
+            f"history[{metric!r}] and history[{val_key!r}] must be per-epoch lists of the same "
+            f"length; got shapes {train.shape} and {val.shape}"
+        )
+    epochs = np.arange(1, len(train) + 1)
+    (val_line,) = ax.plot(epochs, val, "-", color=color, label=f"{label} validation".strip())
+    ax.plot(epochs, train, "--", color=val_line.get_color(), label=f"{label} training".strip())
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    return val_line
