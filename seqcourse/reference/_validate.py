@@ -222,7 +222,7 @@ def dense_inputs(inputs, kernel, bias):
     return inputs, kernel, bias
 
 
-def dense_backward_inputs(d_outputs, inputs, kernel):
+def dense_backward_inputs(inputs, kernel, d_outputs):
     kernel = rank("kernel", kernel, ("D", "K"))
     inputs, kernel, _ = dense_inputs(inputs, kernel, np.zeros(kernel.shape[1]))
     d_outputs = _array("d_outputs", d_outputs)
@@ -232,7 +232,7 @@ def dense_backward_inputs(d_outputs, inputs, kernel):
             f"d_outputs must have shape (..., K) = {expected}, the shape of the layer's output; "
             f"got {d_outputs.shape}"
         )
-    return d_outputs, inputs, kernel
+    return inputs, kernel, d_outputs
 
 
 # --- attention ----------------------------------------------------------------------------------

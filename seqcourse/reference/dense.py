@@ -24,19 +24,19 @@ def dense_forward(inputs, kernel, bias):
     return inputs @ kernel + bias
 
 
-def dense_backward(d_outputs, inputs, kernel):
+def dense_backward(inputs, kernel, d_outputs):
     """Gradients of a loss L through ``dense_forward``, given dL/dy.
 
     Args:
-        d_outputs: dL/dy, shape (..., K).
         inputs: x, shape (..., D), as passed to ``dense_forward``.
         kernel: V, shape (D, K).
+        d_outputs: dL/dy, shape (..., K).
 
     Returns:
         A dict: ``"inputs"`` dL/dx (..., D), ``"kernel"`` dL/dV (D, K) and ``"bias"`` dL/dc (K,).
         The weight gradients are summed over every leading axis (batch and, if present, time).
     """
-    d_outputs, inputs, kernel = _validate.dense_backward_inputs(d_outputs, inputs, kernel)
+    inputs, kernel, d_outputs = _validate.dense_backward_inputs(inputs, kernel, d_outputs)
     input_dim, output_dim = kernel.shape
     flat_inputs = inputs.reshape(-1, input_dim)  # (N, D), N = all leading positions
     flat_d_outputs = d_outputs.reshape(-1, output_dim)  # (N, K)

@@ -180,7 +180,8 @@ def simple_rnn_regression_loss_and_grads(
     The model is ``keras.Sequential([SimpleRNN(H), Dense(K)])``: y_hat = h_T V + c, read from the
     output at the last step, with the mean squared error L = mean((y_hat - y)^2). Backpropagation
     runs through the output layer first (its gradients dL/dV and dL/dc are easy to forget), then
-    through time.
+    through time. The weights come in the order of the Keras model's ``get_weights()``, so
+    ``simple_rnn_regression_loss_and_grads(x, y, *model.get_weights())`` works.
 
     Args:
         x: inputs, shape (B, T, D).
@@ -203,7 +204,7 @@ def simple_rnn_regression_loss_and_grads(
     loss = mean_squared_error(predictions, targets)
 
     d_predictions = mean_squared_error_backward(predictions, targets)  # (B, K)
-    dense_grads = dense_backward(d_predictions, last_output, output_kernel)
+    dense_grads = dense_backward(last_output, output_kernel, d_predictions)
     d_outputs = np.zeros_like(outputs)
     d_outputs[:, -1] = dense_grads["inputs"]  # only the last step feeds the loss
     rnn_grads = simple_rnn_backward(

@@ -101,7 +101,7 @@ def test_dense_matches_keras_and_its_gradient_checks(leading):
 
     inputs64, kernel64, bias64 = (a.astype(np.float64) for a in (inputs, kernel, bias))
     d_outputs = rng.normal(size=(*leading, 2))
-    grads = ref.dense_backward(d_outputs, inputs64, kernel64)
+    grads = ref.dense_backward(inputs64, kernel64, d_outputs)
     for name, array in {"inputs": inputs64, "kernel": kernel64, "bias": bias64}.items():
         numerical = ref.numerical_gradient(
             lambda _: np.sum(ref.dense_forward(inputs64, kernel64, bias64) * d_outputs), array

@@ -140,6 +140,10 @@ CASES = {
         lambda: ref.dense_forward(h, np.ones((5, 2)), np.zeros(3)),
         r"bias must have shape (K,) = (2,); got (3,)",
     ),
+    "dense d_outputs of the wrong shape": (
+        lambda: ref.dense_backward(h, np.ones((5, 2)), np.ones((B, 3))),
+        r"d_outputs must have shape (..., K) = (2, 2), the shape of the layer's output; got (2, 3)",
+    ),
     "labels of the wrong shape": (
         lambda: ref.cross_entropy(np.zeros((4, 3)), np.zeros((4, 1), dtype=int)),
         r"labels must have shape (4,) (the shape of logits without its last axis of C = 3 classes)",
