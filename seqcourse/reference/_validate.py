@@ -307,6 +307,18 @@ def attention_stack(query, key, value):
     return query, key, value
 
 
+def projection(name, kernel, input_name, input_dim, output_dim=None):
+    """A projection kernel (d_in, d_out) applied to ``input_name``, whose last axis is d_in."""
+    kernel = rank(name, kernel, ("d_in", "d_out"))
+    if kernel.shape[0] != input_dim or (output_dim is not None and kernel.shape[1] != output_dim):
+        expected_out = "da" if output_dim is None else str(output_dim)
+        raise ValueError(
+            f"{name} must have shape (d_in, da) = ({input_dim}, {expected_out}), d_in the last "
+            f"axis of {input_name}, da the depth of the projected query; got {kernel.shape}"
+        )
+    return kernel
+
+
 def head_weights(name, kernel, bias, input_dim, heads=None, head_dim=None):
     """A MultiHeadAttention projection: kernel (d, N, h) and bias (N, h)."""
     kernel = rank(f"{name}_kernel", kernel, ("d", "N", "h"))

@@ -105,9 +105,13 @@ def additive_attention(
     """
     query, key, value = _validate.attention_inputs(query, key, value, same_depth=False)
     if query_kernel is not None:
-        query = query @ _validate.rank("query_kernel", query_kernel, ("dq", "da"))
+        query_kernel = _validate.projection("query_kernel", query_kernel, "query", query.shape[-1])
+        query = query @ query_kernel  # q_i W_q, (B, Tq, da)
     if key_kernel is not None:
-        key = key @ _validate.rank("key_kernel", key_kernel, ("dk", "da"))
+        key_kernel = _validate.projection(
+            "key_kernel", key_kernel, "key", key.shape[-1], query.shape[-1]
+        )
+        key = key @ key_kernel  # k_j W_k, (B, Tk, da)
     query, key, value = _validate.attention_inputs(query, key, value)  # depths now agree
     if scale is None:
         scale = np.ones(query.shape[-1], dtype=query.dtype)

@@ -183,6 +183,16 @@ CASES = {
         ),
         r"scale must have shape (da,) = (4,); got (3,)",
     ),
+    "Bahdanau key_kernel of another attention depth": (
+        lambda: ref.additive_attention(
+            np.ones((B, 3, 4)),
+            np.ones((B, 6, 2)),
+            np.ones((B, 6, 2)),
+            query_kernel=np.ones((4, 3)),
+            key_kernel=np.ones((2, 5)),
+        ),
+        r"key_kernel must have shape (d_in, da) = (2, 3), d_in the last axis of key",
+    ),
     "scaled dot-product mask that does not broadcast": (
         lambda: ref.scaled_dot_product_attention(
             np.ones((B, 3, 4)), np.ones((B, 6, 4)), np.ones((B, 6, 2)), mask=np.ones((3, 5))
