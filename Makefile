@@ -35,6 +35,9 @@ book: data
 book-fast: data
 	SEQCOURSE_FAST=1 $(BIN)/jupyter-book build -W -n --keep-going . --path-output _build/fast
 
+# Two pytest workers share two cores: one BLAS thread each avoids OpenBLAS threads spinning against
+# each other (measured 6-80x slower NumPy under that oversubscription, BENCHMARKS.md).
+test: export OPENBLAS_NUM_THREADS := 1
 test: data
 	$(BIN)/ruff check seqcourse tests scripts
 	$(BIN)/ruff format --check seqcourse tests scripts
