@@ -104,7 +104,8 @@ def _check_model(question: ModelQuestion, builder) -> str:
     comparison = "at least" if question.metric == "accuracy" else "at most"
     return (
         f"public checks passed: the model builds, is compiled and maps {sample.shape} to {wanted}. "
-        f"The grader trains it (at most {question.epochs} epochs, {question.budget:g} s) and needs "
+        f"The grader trains it (at most {question.epochs} epochs, {question.budget:g} CPU-seconds) "
+        f"and needs "
         f"{question.metric} {comparison} {question.threshold:g} on held-out data"
     )
 

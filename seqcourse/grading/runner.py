@@ -147,7 +147,8 @@ class Prepared:
         seconds = 60.0 + sum(len(c) for c in self.cases.values()) * 2.0
         for question in self.assignment.questions:
             if isinstance(question, ModelQuestion):
-                seconds += 30.0 + (question.budget_fast if self.fast else question.budget) * 1.5
+                # The budget is CPU seconds: leave wall time for a loaded machine.
+                seconds += 60.0 + (question.budget_fast if self.fast else question.budget) * 4
         return seconds
 
 

@@ -101,7 +101,7 @@ class ModelQuestion:
     """The student writes ``target(**builder_kwargs)`` returning a compiled Keras model.
 
     The sandboxed child builds it, trains it on ``data.x_train``/``y_train`` for at most ``epochs``
-    epochs and ``budget`` seconds (``budget_fast`` in fast mode), and returns its predictions on
+    epochs and ``budget`` CPU seconds (``budget_fast`` in fast mode), and returns its predictions on
     ``x_eval``; the parent computes ``metric`` against ``y_eval`` and passes it if it beats
     ``threshold`` (below for errors, above for accuracy).
     """

