@@ -84,6 +84,59 @@ def gru_param_count(input_dim: int, units: int, *, reset_after: bool = True) -> 
     return 3 * h * (d + h + bias_rows)
 
 
+def recurrent_regressor(
+    steps: int | None,
+    features: int,
+    units: int = 32,
+    *,
+    cell: str = "GRU",
+    dropout: float = 0.0,
+    recurrent_dropout: float = 0.0,
+    l2: float = 0.0,
+    name: str = "recurrent_regressor",
+):
+    """A many-to-one forecaster ``(B, steps, features)`` -> ``(B, 1)``, with optional regularisers.
+
+    ``cell(units)`` (``"SimpleRNN"``, ``"LSTM"`` or ``"GRU"``) reads the window and keeps its last
+    state ``(B, H)``; ``Dense(1)`` maps it to the prediction. Regularisation, all off by default:
+
+    * ``dropout``: the fraction of the *inputs* ``x_t`` the recurrent layer drops in training;
+    * ``recurrent_dropout``: the fraction of the state ``h_{t-1}`` fed back that it drops (one mask
+      per sequence, reused at every step);
+    * ``l2``: the coefficient of an L2 penalty ``l2 * sum(w^2)`` on the recurrent layer's ``kernel``
+      and ``recurrent_kernel`` and on the Dense ``kernel`` (biases are not penalised).
+    """
+    import keras
+
+    steps = _positive_int("steps", steps, allow_none=True)
+    features = _positive_int("features", features)
+    units = _positive_int("units", units)
+    if cell not in RECURRENT_CELLS:
+        raise ValueError(f"cell must be one of {RECURRENT_CELLS}; got {cell!r}")
+    for label, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
+            raise ValueError(f"{label} must be a fraction in [0, 1); got {rate!r}")
+    if isinstance(l2, bool) or not isinstance(l2, int | float) or l2 < 0:
+        raise ValueError(f"l2 must be a number >= 0; got {l2!r}")
+    penalty = keras.regularizers.L2(l2) if l2 > 0 else None
+    recurrent = getattr(keras.layers, cell)(
+        units,
+        dropout=dropout,
+        recurrent_dropout=recurrent_dropout,
+        kernel_regularizer=penalty,
+        recurrent_regularizer=penalty,
+        name="recurrent",
+    )
+    return keras.Sequential(
+        [
+            keras.Input(shape=(steps, features), name="window"),
+            recurrent,
+            keras.layers.Dense(1, kernel_regularizer=penalty, name="forecast"),
+        ],
+        name=name,
+    )
+
+
 def one_to_one(input_dim: int, output_dim: int = 1, units: int = 16, *, name: str = "one_to_one"):
     """A plain feed-forward network: one input vector ``(B, D)`` -> one output ``(B, K)``.
 
