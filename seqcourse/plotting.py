@@ -23,6 +23,8 @@ __all__ = [
     "plot_chronological_split",
     "plot_hidden_states",
     "plot_padding_mask",
+    "draw_encoder_decoder",
+    "plot_attention",
 ]
 
 # Colours shared by the figures, so that "input", "state" and "output" look the same everywhere.
@@ -467,3 +469,86 @@ def plot_learning_curves(ax: Axes, history, label: str = "", *, color=None, metr
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
     return val_line
+
+
+def draw_encoder_decoder(ax: Axes, source, target, *, attention: bool = False) -> Axes:
+    """Draw an encoder-decoder unrolled on one example, as it is trained (teacher forcing).
+
+    Bottom left, the encoder reads the ``source`` tokens into states ``h_1..h_S``; its last state is
+    the context vector ``c`` that starts the decoder. The decoder reads ``<s>`` and the target
+    shifted right by one, and its states ``s_t`` predict ``target`` followed by ``</s>`` (top).
+    With ``attention=True`` the last decoder step also reads every encoder state (dashed arrows),
+    as in chapter 12. Raises ValueError unless there are 1..6 source and 1..6 target tokens.
+    """
+    source, target = list(source), list(target)
+    _check_count("the number of source tokens", len(source), 6)
+    _check_count("the number of target tokens", len(target), 6)
+    dx, y_tok, y_state, y_out = 1.45, 0.0, 1.3, 2.6
+    encoder_x = [dx * (i + 1) for i in range(len(source))]
+    for i, (x, token) in enumerate(zip(encoder_x, source, strict=True)):
+        _box(ax, x, y_tok, token, INPUT_COLOR, w=1.2)
+        _box(ax, x, y_state, rf"$h_{{{i + 1}}}$", STATE_COLOR)
+        _arrow(ax, (x, y_tok + 0.25), (x, y_state - 0.25))
+        if i:
+            _arrow(ax, (x - dx + 0.35, y_state), (x - 0.35, y_state))
+    start = encoder_x[-1] + 1.9 * dx
+    decoder_x = [start + dx * t for t in range(len(target) + 1)]
+    inputs, outputs = ["<s>", *target], [*target, "</s>"]
+    for t, x in enumerate(decoder_x):
+        _box(ax, x, y_tok, inputs[t], INPUT_COLOR, w=1.2)
+        _box(ax, x, y_state, rf"$s_{{{t + 1}}}$", "#f4cccc")
+        _box(ax, x, y_out, outputs[t], OUTPUT_COLOR, w=1.2)
+        _arrow(ax, (x, y_tok + 0.25), (x, y_state - 0.25))
+        _arrow(ax, (x, y_state + 0.25), (x, y_out - 0.25))
+        if t:
+            _arrow(ax, (x - dx + 0.35, y_state), (x - 0.35, y_state))
+            # the output of step t-1 is the input of step t: the shift by one
+            _arrow(ax, (x - dx + 0.45, y_out - 0.2), (x - 0.45, y_tok + 0.2), color="0.6", lw=0.9)
+    _arrow(
+        ax,
+        (encoder_x[-1] + 0.35, y_state),
+        (decoder_x[0] - 0.35, y_state),
+        "context c",
+        offset=(0.0, -0.3),
+    )
+    if attention:
+        last = decoder_x[-1]
+        for x in encoder_x:
+            _arrow(
+                ax,
+                (x, y_state + 0.25),
+                (last - 0.2, y_state + 0.25),
+                connectionstyle="arc3,rad=-0.1",
+                linestyle="--",
+                color="#1f4e79",
+                lw=0.9,
+            )
+    ax.text(np.mean(encoder_x), y_out, "encoder", ha="center", va="center", fontsize=11)
+    ax.text(np.mean(decoder_x), y_out + 0.6, "decoder", ha="center", va="center", fontsize=11)
+    ax.set_xlim(encoder_x[0] - 0.9, decoder_x[-1] + 0.9)
+    ax.set_ylim(-0.5, y_out + 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def plot_attention(ax: Axes, weights, source, target, *, cmap: str = "viridis"):
+    """Heat map of attention weights: one row per output token, one column per source token.
+
+    ``weights`` is ``(T, S)`` (row t: how the decoder spread its attention over the S source
+    tokens when it produced ``target[t]``; each row sums to 1). Returns the image for a colour bar.
+    Raises ValueError if the shape does not match the token lists.
+    """
+    weights = np.asarray(weights)
+    source, target = list(source), list(target)
+    if weights.shape != (len(target), len(source)):
+        raise ValueError(
+            f"weights must have shape (len(target), len(source)) = ({len(target)}, "
+            f"{len(source)}); got {weights.shape}"
+        )
+    image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(np.arange(len(source)), source, rotation=60, ha="right", fontsize=9)
+    ax.set_yticks(np.arange(len(target)), target, fontsize=9)
+    ax.set_xlabel("source token (attended to)")
+    ax.set_ylabel("output token")
+    return image
