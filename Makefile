@@ -39,8 +39,8 @@ book-fast: data
 # each other (measured 6-80x slower NumPy under that oversubscription, BENCHMARKS.md).
 test: export OPENBLAS_NUM_THREADS := 1
 test: data
-	$(BIN)/ruff check seqcourse tests scripts
-	$(BIN)/ruff format --check seqcourse tests scripts
+	$(BIN)/ruff check seqcourse tests scripts _ext
+	$(BIN)/ruff format --check seqcourse tests scripts _ext
 	$(BIN)/python -m pytest -n $(JOBS) -m "not book"
 	$(BIN)/python -m pytest -m book
 
@@ -48,11 +48,11 @@ exercises: $(STAMP)
 	$(BIN)/seqcourse assign
 
 lint: $(STAMP)
-	$(BIN)/ruff check seqcourse tests scripts
+	$(BIN)/ruff check seqcourse tests scripts _ext
 
 format: $(STAMP)
-	$(BIN)/ruff format seqcourse tests scripts
-	$(BIN)/ruff check --fix seqcourse tests scripts
+	$(BIN)/ruff format seqcourse tests scripts _ext
+	$(BIN)/ruff check --fix seqcourse tests scripts _ext
 
 bench: data
 	$(BIN)/python scripts/bench_build.py
