@@ -22,6 +22,9 @@ __all__ = [
     "many_to_many",
     "encoder_decoder",
     "recurrent_language_model",
+    "recurrent_text_classifier",
+    "transformer_text_classifier",
+    "recurrent_sequence_classifier",
     "simple_rnn_param_count",
     "dense_param_count",
 ]
@@ -328,3 +331,127 @@ def recurrent_language_model(
         ],
         name=name,
     )
+
+
+def recurrent_text_classifier(
+    vocab_size: int,
+    output_dim: int = 1,
+    embed_dim: int = 64,
+    units: int = 64,
+    *,
+    cell: str = "LSTM",
+    bidirectional: bool = False,
+    name: str = "recurrent_text_classifier",
+):
+    """Token ids ``(B, T)`` -> logits ``(B, K)``: the recurrent text classifier of chapter 9.
+
+    ``Embedding(V, E, mask_zero=True)`` ``(B, T, E)`` (id 0 is padding and is masked); a recurrent
+    layer (``cell`` ``"SimpleRNN"``, ``"LSTM"`` or ``"GRU"``, optionally ``Bidirectional`` with
+    concatenated directions) keeps its last state ``(B, H)`` or ``(B, 2H)``; ``Dense(K)`` gives
+    logits (no activation: train with ``from_logits=True``). ``T`` is ``None``: any length.
+    """
+    import keras
+
+    vocab_size = _positive_int("vocab_size", vocab_size)
+    output_dim = _positive_int("output_dim", output_dim)
+    embed_dim = _positive_int("embed_dim", embed_dim)
+    units = _positive_int("units", units)
+    if cell not in RECURRENT_CELLS:
+        raise ValueError(f"cell must be one of {RECURRENT_CELLS}; got {cell!r}")
+    recurrent = getattr(keras.layers, cell)(units, name="recurrent")
+    if bidirectional:
+        recurrent = keras.layers.Bidirectional(recurrent, name="bidirectional")
+    return keras.Sequential(
+        [
+            keras.Input(shape=(None,), dtype="int32", name="token_ids"),
+            keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True, name="embedding"),
+            recurrent,
+            keras.layers.Dense(output_dim, name="logits"),
+        ],
+        name=name,
+    )
+
+
+def transformer_text_classifier(
+    vocab_size: int,
+    output_dim: int = 1,
+    embed_dim: int = 64,
+    num_heads: int = 4,
+    ff_dim: int = 128,
+    num_blocks: int = 1,
+    *,
+    dropout: float = 0.1,
+    positional: bool = True,
+    name: str = "transformer_text_classifier",
+):
+    """Token ids ``(B, T)`` -> logits ``(B, K)`` through a small Transformer encoder.
+
+    ``Embedding(V, d, mask_zero=True)`` ``(B, T, d)``; the sinusoidal
+    :class:`seqcourse.layers.PositionalEncoding` added (unless ``positional=False``, which makes
+    the model blind to word order); ``num_blocks`` :class:`seqcourse.layers.TransformerEncoder`
+    blocks of ``num_heads`` heads of size ``d / num_heads``, ``(B, T, d)``; the mean over the real
+    (unmasked) steps, ``(B, d)``; dropout and ``Dense(K)`` logits. ``embed_dim`` must be
+    divisible by ``num_heads``. ``T`` is ``None``: any length.
+    """
+    import keras
+
+    from seqcourse.layers import PositionalEncoding, TransformerEncoder
+
+    vocab_size = _positive_int("vocab_size", vocab_size)
+    output_dim = _positive_int("output_dim", output_dim)
+    embed_dim = _positive_int("embed_dim", embed_dim)
+    num_heads = _positive_int("num_heads", num_heads)
+    num_blocks = _positive_int("num_blocks", num_blocks)
+    if embed_dim % num_heads:
+        raise ValueError(
+            f"embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads}): each head "
+            f"gets embed_dim / num_heads dimensions"
+        )
+    layers = [
+        keras.Input(shape=(None,), dtype="int32", name="token_ids"),
+        keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True, name="embedding"),
+    ]
+    if positional:
+        layers.append(PositionalEncoding(name="positions"))
+    layers += [
+        TransformerEncoder(num_heads, embed_dim // num_heads, ff_dim, dropout, name=f"encoder_{i}")
+        for i in range(num_blocks)
+    ]
+    layers += [
+        keras.layers.GlobalAveragePooling1D(name="mean_over_steps"),  # masked mean
+        keras.layers.Dropout(dropout, name="dropout"),
+        keras.layers.Dense(output_dim, name="logits"),
+    ]
+    return keras.Sequential(layers, name=name)
+
+
+def recurrent_sequence_classifier(
+    features: int,
+    num_classes: int,
+    units: int = 64,
+    *,
+    cell: str = "GRU",
+    mask_value: float | None = 0.0,
+    name: str = "recurrent_sequence_classifier",
+):
+    """Frame sequences ``(B, T, F)`` -> class logits ``(B, K)``, e.g. speaker from audio frames.
+
+    ``Masking(mask_value)`` marks the frames whose features all equal ``mask_value`` as padding
+    (``None``: no masking); a recurrent layer (``cell``) keeps the last real state ``(B, H)``;
+    ``Dense(K)`` gives logits (train with ``from_logits=True``). ``T`` is ``None``: any length.
+    """
+    import keras
+
+    features = _positive_int("features", features)
+    num_classes = _positive_int("num_classes", num_classes)
+    units = _positive_int("units", units)
+    if cell not in RECURRENT_CELLS:
+        raise ValueError(f"cell must be one of {RECURRENT_CELLS}; got {cell!r}")
+    layers = [keras.Input(shape=(None, features), name="frames")]
+    if mask_value is not None:
+        layers.append(keras.layers.Masking(mask_value=float(mask_value), name="mask"))
+    layers += [
+        getattr(keras.layers, cell)(units, name="recurrent"),
+        keras.layers.Dense(num_classes, name="logits"),
+    ]
+    return keras.Sequential(layers, name=name)

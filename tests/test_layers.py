@@ -1,0 +1,97 @@
+"""seqcourse.layers: the positional encoding equals the reference table, the encoder block masks
+padding, ignores order without positions, saves and loads, and rejects bad sizes."""
+
+import numpy as np
+import pytest
+
+import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
+from seqcourse.reference import multi_head_attention, positional_encoding
+
+keras = pytest.importorskip("keras")
+layers = pytest.importorskip("seqcourse.layers")
+
+
+def test_positional_encoding_adds_the_reference_table():
+    x = np.random.default_rng(0).standard_normal((2, 7, 10)).astype("float32")
+    out = np.asarray(layers.PositionalEncoding()(x))
+    np.testing.assert_allclose(
+        out - x, np.broadcast_to(positional_encoding(7, 10), x.shape), atol=1e-5
+    )
+
+
+def test_encoder_attention_equals_the_reference_with_a_padding_mask():
+    keras.utils.set_random_seed(0)
+    block = layers.TransformerEncoder(num_heads=2, key_dim=3, ff_dim=8, dropout=0.0)
+    x = np.random.default_rng(1).standard_normal((2, 5, 6)).astype("float32")
+    mask = np.array([[True] * 5, [True, True, True, False, False]])
+    block(x, mask=mask)  # builds the weights
+    ours = np.asarray(block.attention_weights(x, mask=mask))
+    _, reference = multi_head_attention(x, x, x, *block.attention.get_weights(), mask=mask[:, None])
+    np.testing.assert_allclose(ours, reference, atol=1e-5)
+    assert np.all(ours[1, :, :, 3:] == 0)  # no weight on padded keys
+
+
+def test_padding_does_not_change_the_real_steps():
+    keras.utils.set_random_seed(0)
+    block = layers.TransformerEncoder(num_heads=2, key_dim=4, ff_dim=16, dropout=0.0)
+    x = np.random.default_rng(2).standard_normal((1, 4, 8)).astype("float32")
+    padded = np.concatenate([x, np.full((1, 3, 8), 5.0, "float32")], axis=1)
+    mask = np.array([[True] * 4 + [False] * 3])
+    short = np.asarray(block(x))
+    long = np.asarray(block(padded, mask=mask))[:, :4]
+    np.testing.assert_allclose(short, long, atol=1e-5)
+    unmasked = np.asarray(block(padded))[:, :4]
+    assert np.abs(unmasked - short).max() > 1e-3  # without the mask the padding leaks in
+
+
+def test_without_positions_the_block_is_permutation_equivariant():
+    keras.utils.set_random_seed(0)
+    block = layers.TransformerEncoder(num_heads=2, key_dim=4, ff_dim=16, dropout=0.0)
+    x = np.random.default_rng(3).standard_normal((1, 6, 8)).astype("float32")
+    order = np.array([3, 0, 5, 1, 4, 2])
+    np.testing.assert_allclose(
+        np.asarray(block(x[:, order])), np.asarray(block(x))[:, order], atol=1e-5
+    )
+
+
+def test_causal_block_ignores_the_future():
+    keras.utils.set_random_seed(0)
+    block = layers.TransformerEncoder(num_heads=1, key_dim=4, ff_dim=8, dropout=0.0, causal=True)
+    x = np.random.default_rng(4).standard_normal((1, 5, 4)).astype("float32")
+    changed = x.copy()
+    changed[:, 3:] += 1.0
+    np.testing.assert_allclose(
+        np.asarray(block(x))[:, :3], np.asarray(block(changed))[:, :3], atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"num_heads": 0, "key_dim": 4, "ff_dim": 8}, "num_heads"),
+        ({"num_heads": 2, "key_dim": 4.0, "ff_dim": 8}, "key_dim"),
+        ({"num_heads": 2, "key_dim": 4, "ff_dim": 8, "dropout": 1.0}, "dropout"),
+    ],
+)
+def test_bad_sizes_are_named(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        layers.TransformerEncoder(**kwargs)
+
+
+def test_a_model_with_both_layers_saves_and_loads(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32"),
+            keras.layers.Embedding(20, 8, mask_zero=True),
+            layers.PositionalEncoding(),
+            layers.TransformerEncoder(2, 4, 16),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(1),
+        ]
+    )
+    tokens = np.array([[3, 4, 5, 0, 0], [7, 1, 2, 9, 11]])
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(np.asarray(loaded(tokens)), np.asarray(model(tokens)), atol=1e-6)
