@@ -166,7 +166,13 @@ def bwrap_command(task_dir: Path, slot: int, limits: Limits) -> list[str]:
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
-    for name in ("ld.so.cache", "localtime", "nsswitch.conf", "passwd", "group", "hosts"):
+    args += [
+        "--perms",
+        "0755",
+        "--dir",
+        "/etc",
+    ]  # bwrap would make it 0700: unreadable after setpriv
+    for name in ("ld.so.cache", "localtime", "nsswitch.conf", "passwd", "group", "hosts", "fonts"):
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
@@ -211,6 +217,7 @@ def child_environment(fast: bool, sandboxed: bool, task_dir: Path, threads: int)
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": f"{home}/.mpl",
+        "XDG_CACHE_HOME": f"{home}/.cache",  # fontconfig (matplotlib) keeps its cache there
         "KERAS_BACKEND": "tensorflow",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "TF_ENABLE_ONEDNN_OPTS": "0",

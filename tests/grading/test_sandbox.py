@@ -92,3 +92,20 @@ def test_bwrap_command_binds_only_what_python_needs(tmp_path):
     assert not any(b.startswith(str(package / "grading")) for b in bound)
     assert "--bind" not in command, "nothing of the host is writable"
     assert "--unshare-net" in command and "--die-with-parent" in command
+
+
+@pytest.mark.skipif(sandbox.isolation() != sandbox.FULL, reason="needs bubblewrap")
+def test_plotting_inside_the_sandbox_is_quiet(tmp_path):
+    """matplotlib finds the fonts and a writable cache, so students' feedback shows no noise."""
+    plot = "\n".join(
+        ["import matplotlib.pyplot as plt", "plt.plot([0, 1])", 'plt.savefig("/tmp/p.png")']
+        + ['print("PLOTTED")']
+    )
+    prepared = runner.Prepared(toy.TOY_NUMPY, fast=True)
+    task, arrays = prepared.task([], [plot], set())
+    task["limits"] = sandbox.Limits().for_child()
+    task["sandboxed"] = True
+    runner._write_task(tmp_path, task, arrays)
+    run = sandbox.run_child(tmp_path, sandbox.Limits(timeout=60), slot=4, fast=True, threads=1)
+    assert "PLOTTED" in run.stdout
+    assert "Fontconfig" not in run.stdout + run.stderr
