@@ -25,6 +25,7 @@ __all__ = [
     "plot_padding_mask",
     "draw_encoder_decoder",
     "plot_attention",
+    "plot_confusion_matrix",
 ]
 
 # Colours shared by the figures, so that "input", "state" and "output" look the same everywhere.
@@ -551,4 +552,37 @@ def plot_attention(ax: Axes, weights, source, target, *, cmap: str = "viridis"):
     ax.set_yticks(np.arange(len(target)), target, fontsize=9)
     ax.set_xlabel("source token (attended to)")
     ax.set_ylabel("output token")
+    return image
+
+
+def plot_confusion_matrix(ax: Axes, matrix, labels, *, cmap: str = "Blues"):
+    """A confusion matrix with its counts: row i = true class i, column j = predicted class j.
+
+    ``matrix`` is a ``(K, K)`` array of non-negative counts and ``labels`` the ``K`` class names
+    in the same order (for binary tasks ``[[TN, FP], [FN, TP]]`` with ``["negative",
+    "positive"]``). Each cell shows its count and its share of the row (the recall of that class).
+    Returns the image for a colour bar. Raises ValueError for a non-square matrix, negative counts,
+    or a label list of the wrong length.
+    """
+    matrix = np.asarray(matrix)
+    labels = list(labels)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"matrix must be square (K, K); got shape {matrix.shape}")
+    if len(labels) != matrix.shape[0]:
+        raise ValueError(
+            f"labels must name the {matrix.shape[0]} classes of the matrix; got {len(labels)}"
+        )
+    if np.any(matrix < 0):
+        raise ValueError("matrix must hold counts (>= 0); got a negative entry")
+    totals = matrix.sum(axis=1, keepdims=True)
+    shares = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
+    image = ax.imshow(shares, cmap=cmap, vmin=0.0, vmax=1.0)
+    for (i, j), count in np.ndenumerate(matrix):
+        color = "white" if shares[i, j] > 0.6 else "black"
+        ax.text(j, i, f"{count:,}\n{shares[i, j]:.0%}", ha="center", va="center", color=color)
+    ticks = np.arange(len(labels))
+    ax.set_xticks(ticks, labels)
+    ax.set_yticks(ticks, labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
     return image
