@@ -4,27 +4,36 @@ import numpy as np
 import pytest
 
 import seqcourse
+from seqcourse import training
 from seqcourse.training import EpochTimer
 
 
-class _Pause:
-    """A callback that sleeps during validation, so a timer that counted it would notice."""
+class _FakeClock:
+    """perf_counter for EpochTimer: each reading advances one tick; ``pause`` jumps far ahead."""
 
-    def __new__(cls, seconds):
-        import keras
+    PAUSE = 1000.0
 
-        class Pause(keras.callbacks.Callback):
-            def on_test_begin(self, logs=None):
-                import time
+    def __init__(self):
+        self.now = 0.0
 
-                time.sleep(seconds)
+    def perf_counter(self):
+        self.now += 1.0
+        return self.now
 
-        return Pause()
+    def pause(self):
+        self.now += self.PAUSE
 
 
 @pytest.mark.slow  # imports Keras and fits a model
-def test_timer_records_one_positive_time_per_epoch_without_validation():
+def test_timer_records_one_time_per_epoch_without_validation(monkeypatch):
     import keras
+
+    clock = _FakeClock()
+    monkeypatch.setattr(training.time, "perf_counter", clock.perf_counter)
+
+    class PauseDuringValidation(keras.callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            clock.pause()  # a timer that counted validation would include this jump
 
     seqcourse.seed_everything(0)
     model = keras.Sequential([keras.Input((5, 2)), keras.layers.GRU(3), keras.layers.Dense(1)])
@@ -38,11 +47,10 @@ def test_timer_records_one_positive_time_per_epoch_without_validation():
         validation_data=(x, y),
         epochs=3,
         verbose=0,
-        callbacks=[timer, _Pause(0.3)],  # the timer stops before the pause
+        callbacks=[timer, PauseDuringValidation()],
     )
-    assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds)
-    # the 0.3 s sleep during each validation pass is not counted
-    assert timer.steady_seconds < 0.3
+    assert len(timer.seconds) == 3
+    assert all(0 < s < _FakeClock.PAUSE for s in timer.seconds), timer.seconds
     assert timer.steady_seconds == pytest.approx(np.median(timer.seconds[1:]))
 
 
