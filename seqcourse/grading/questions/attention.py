@@ -1,0 +1,151 @@
+"""Assignment ``12_attention``: masked Bahdanau attention weights, attention pooling of a
+recurrent layer's outputs, and the parameters attention adds to an encoder-decoder.
+
+The trusted references build on :mod:`seqcourse.reference`; the grader checks that submissions do
+not call or copy it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seqcourse.grading.questions.rnn_from_scratch import _sizes
+from seqcourse.grading.spec import Assignment, Case, FunctionQuestion, Mistake, ValueQuestion
+
+# --- trusted references (the answer key, held by the grader) -------------------------------
+
+
+def bahdanau_weights(query, keys, query_kernel, key_kernel, v, mask, *, use_mask=True, axis=-1):
+    """Additive attention weights (B, Tq, Tk): softmax_j of v . tanh(q_i W_q + k_j W_k).
+
+    query (B, Tq, dq), keys (B, Tk, dk), query_kernel (dq, da), key_kernel (dk, da), v (da,),
+    mask (B, Tk) booleans, True for real keys. ``use_mask`` and ``axis`` produce typical mistakes.
+    """
+    from seqcourse.reference import additive_attention, softmax
+
+    if axis == -1:
+        mask = mask if use_mask else None
+        return additive_attention(query, keys, keys, v, mask, query_kernel, key_kernel)[1]
+    # the softmax over the queries instead of the keys
+    pairwise = np.tanh((query @ query_kernel)[:, :, None, :] + (keys @ key_kernel)[:, None, :, :])
+    scores = np.where(np.asarray(mask)[:, None, :], pairwise @ v, -1e9)
+    return softmax(scores, axis=1)
+
+
+def attention_pool(states, mask, w, *, use_mask=True, axis=1):
+    """Attention pooling of recurrent outputs: states (B, T, H), mask (B, T), w (H,) -> (B, H).
+
+    e_t = h_t . w; alpha = masked softmax over t; pooled = sum_t alpha_t h_t.
+    """
+    from seqcourse.reference import softmax
+
+    states = np.asarray(states, dtype=np.float64)
+    scores = states @ np.asarray(w, dtype=np.float64)  # (B, T)
+    if use_mask:
+        scores = np.where(mask, scores, scores - 1e9)
+    if axis == 1:
+        weights = softmax(scores, axis=1)
+    else:  # a softmax over the whole batch instead of each sequence's steps
+        weights = softmax(scores.reshape(1, -1), axis=1).reshape(scores.shape)
+    return np.einsum("bt,bth->bh", weights, states)
+
+
+def attention_parameters(*, scale=True, concatenated=True, units=48):
+    """Parameters that additive attention adds to the chapter's GRU encoder-decoder of 48 units:
+    the Dense(H, tanh) that combines [c_t; s_t] (2H inputs) and AdditiveAttention's scale (H,)."""
+    combine_inputs = 2 * units if concatenated else units
+    return combine_inputs * units + units + (units if scale else 0)
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+def _mask(rng, batch, steps):
+    lengths = rng.integers(1, steps + 1, size=batch)
+    lengths[0] = steps
+    return np.arange(steps)[None, :] < lengths[:, None]
+
+
+def _bahdanau_case(rng, batch, tq, tk, dq, dk, da):
+    return Case(
+        (
+            rng.normal(size=(batch, tq, dq)),
+            rng.normal(size=(batch, tk, dk)),
+            rng.normal(size=(dq, da)) * 0.6,
+            rng.normal(size=(dk, da)) * 0.6,
+            rng.normal(size=da),
+            _mask(rng, batch, tk),
+        )
+    )
+
+
+def _pool_case(rng, batch, steps, units):
+    return Case(
+        (rng.normal(size=(batch, steps, units)), _mask(rng, batch, steps), rng.normal(size=units))
+    )
+
+
+QUESTIONS = (
+    FunctionQuestion(
+        "bahdanau_weights",
+        3,
+        "bahdanau_weights",
+        "additive attention weights with projections and a key mask, (B, Tq, Tk)",
+        bahdanau_weights,
+        lambda: [_bahdanau_case(np.random.default_rng(121), 2, 3, 5, 4, 6, 7)],
+        lambda rng: [
+            _bahdanau_case(rng, *s)
+            for s in _sizes(rng, 4, (1, 4), (1, 5), (2, 7), (1, 5), (1, 5), (1, 6))
+        ],
+        mistakes=(
+            Mistake(
+                "padded keys must get weight 0: lower their scores before the softmax",
+                lambda *a: bahdanau_weights(*a, use_mask=False),
+            ),
+            Mistake(
+                "the softmax runs over the keys (the last axis): each query's weights sum to 1",
+                lambda *a: bahdanau_weights(*a, axis=1),
+            ),
+        ),
+    ),
+    FunctionQuestion(
+        "attention_pool",
+        3,
+        "attention_pool",
+        "attention pooling of a recurrent layer's outputs over the real steps, (B, H)",
+        attention_pool,
+        lambda: [_pool_case(np.random.default_rng(122), 3, 6, 4)],
+        lambda rng: [_pool_case(rng, *s) for s in _sizes(rng, 5, (1, 5), (1, 9), (1, 6))],
+        mistakes=(
+            Mistake(
+                "padded steps must not be pooled: mask their scores before the softmax",
+                lambda *a: attention_pool(*a, use_mask=False),
+            ),
+            Mistake(
+                "normalise over each sequence's steps, not over the whole batch",
+                lambda *a: attention_pool(*a, axis=0),
+            ),
+        ),
+    ),
+    ValueQuestion(
+        "attention_parameters",
+        2,
+        "n_attention_parameters",
+        "parameters additive attention adds: Dense(H) on [c_t; s_t] and the scale vector",
+        attention_parameters,
+        rtol=0,
+        atol=0,
+        mistakes=(
+            Mistake(
+                "AdditiveAttention(use_scale=True) has a weight too: its scale vector (H,)",
+                lambda: attention_parameters(scale=False),
+            ),
+            Mistake(
+                "the combining Dense layer reads [c_t; s_t], 2H numbers, not H",
+                lambda: attention_parameters(concatenated=False),
+            ),
+        ),
+    ),
+)
+
+ASSIGNMENT = Assignment("12_attention", QUESTIONS, cell_timeout=120.0, call_timeout=10.0)
