@@ -39,7 +39,21 @@ import seqcourse
 SANDBOX_ENV = "SEQCOURSE_SANDBOX"
 FULL = "bwrap sandbox"
 REDUCED = "reduced isolation"
-BASE_UID = 61000
+BASE_UID = 200_000
+SLOTS_PER_GRADER = 64  # uids reserved for one grader process: one per job slot
+
+
+def uid_range() -> range:
+    """The unprivileged uids this grader process gives its sandboxes, one per job slot.
+
+    Each grader process gets its own block (chosen by its PID), so two batches graded at once on
+    one host never share a uid, and so never share RLIMIT_NPROC: a fork bomb in one batch cannot
+    starve a submission of another.
+    """
+    start = BASE_UID + (os.getpid() % 4096) * SLOTS_PER_GRADER
+    return range(start, start + SLOTS_PER_GRADER)
+
+
 HIDDEN_PACKAGES = ("reference", "grading")
 OUTPUT_CAP = 64 * 1024  # bytes of the child's stdout/stderr kept for feedback
 RESULT_CAP = 256 * 2**20  # bytes of results accepted from one run
@@ -186,7 +200,7 @@ def bwrap_command(task_dir: Path, slot: int, limits: Limits) -> list[str]:
     args += _parent_dirs(binds) + binds
     args += ["--ro-bind", str(task_dir), "/task", "--chdir", "/tmp"]
     if os.geteuid() == 0:
-        uid = str(BASE_UID + slot)
+        uid = str(uid_range()[slot % SLOTS_PER_GRADER])
         args += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}"]
         args += ["--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     return args

@@ -119,7 +119,7 @@ def _sandbox_processes() -> list[str]:
                 continue
             uid = int(re.search(r"^Uid:\s+(\d+)", text, re.M).group(1))
             state = re.search(r"^State:\s+(\S)", text, re.M).group(1)
-            if sandbox.BASE_UID <= uid < sandbox.BASE_UID + 64 and state != "Z":
+            if uid in sandbox.uid_range() and state != "Z":  # this process's sandboxes only
                 found.append(pid)
     return found
 
