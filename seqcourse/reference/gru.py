@@ -9,8 +9,8 @@ three blocks sit side by side in Keras's order z, r, h (update gate, reset gate,
   row 1 the recurrent bias; with ``reset_after=False`` shape (3H,), one bias on the input side.
 
 The update gate follows Keras's convention: h_t = z_t * h_{t-1} + (1 - z_t) * h~_t, so z_t = 1 keeps
-the previous state and z_t = 0 takes the candidate. (Cho et al. and many textbooks write the same
-cell with the roles of z and 1 - z swapped.) ``reset_after`` says where the reset gate acts:
+the previous state and z_t = 0 takes the candidate, as in Cho et al. (2014). (Chung et al. (2014)
+and many textbooks swap the roles of z and 1 - z.) ``reset_after`` says where the reset gate acts:
 
 * ``reset_after=False`` (Cho et al.): h~_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + b_h);
 * ``reset_after=True`` (Keras's default, and cuDNN's):
