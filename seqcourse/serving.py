@@ -102,6 +102,9 @@ class PaddedBatchPredictor:
               bucket's boundary (at most ``len(boundaries)`` lengths ``T``, little padding).
 
         pad_id: the padding id (0 for ``TextVectorization`` and ``Embedding(mask_zero=True)``).
+        padding: ``"post"`` (padding after the tokens, this course's convention) or ``"pre"``
+            (before them, the default of ``keras.utils.pad_sequences``). Truncation always keeps
+            the first ``max_len`` tokens.
 
     Calling the predictor with a list of token-id sequences returns the outputs stacked in the
     order of the requests, ``(N, ...)``; ``self.stats`` describes the call (:class:`ServingStats`).
@@ -114,6 +117,7 @@ class PaddedBatchPredictor:
         batch_size: int = 32,
         strategy: str = "bucket",
         pad_id: int = 0,
+        padding: str = "post",
     ):
         if not callable(predict_batch):
             raise TypeError(
@@ -124,12 +128,15 @@ class PaddedBatchPredictor:
             raise ValueError(f"batch_size must be a positive int; got {batch_size!r}")
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}; got {strategy!r}")
+        if padding not in ("post", "pre"):
+            raise ValueError(f"padding must be 'post' or 'pre'; got {padding!r}")
         self.predict_batch = predict_batch
         self.boundaries = _check_boundaries(boundaries)
         self.max_len = self.boundaries[-1]
         self.batch_size = batch_size
         self.strategy = strategy
         self.pad_id = pad_id
+        self.padding = padding
         self.stats = ServingStats()
 
     def _groups(self, lengths: np.ndarray) -> list[tuple[np.ndarray, int]]:
@@ -164,8 +171,13 @@ class PaddedBatchPredictor:
         outputs = [None] * len(sequences)
         for indices, steps in self._groups(lengths):
             batch = pad_batch(
-                [sequences[i] for i in indices], maxlen=steps, value=self.pad_id, dtype="int32"
-            )  # post-padded and post-truncated: position t is the t-th token
+                [sequences[i] for i in indices],
+                maxlen=steps,
+                padding=self.padding,
+                truncating="post",  # keep the first max_len tokens
+                value=self.pad_id,
+                dtype="int32",
+            )
             answers = np.asarray(self.predict_batch(batch))
             if answers.shape[0] != len(indices):
                 raise ValueError(

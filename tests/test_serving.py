@@ -63,6 +63,15 @@ def test_predictor_answers_in_request_order_with_the_strategys_shapes(strategy, 
     assert stats.padding_fraction == pytest.approx(1 - 23 / stats.slots)
 
 
+def test_pre_padding_puts_the_zeros_first_and_still_keeps_the_first_tokens():
+    seen = []
+    predictor = PaddedBatchPredictor(
+        lambda batch: seen.append(batch) or batch[:, :1], boundaries=(4,), padding="pre"
+    )
+    predictor([[5, 6], [1, 2, 3, 4, 7]])
+    np.testing.assert_array_equal(seen[0], [[0, 0, 5, 6], [1, 2, 3, 4]])
+
+
 def test_bucketing_wastes_less_padding_than_padding_to_the_maximum():
     lengths = 1 + np.random.default_rng(1).poisson(12, size=200)  # short, like reviews
     requests = _requests(lengths)
@@ -81,6 +90,8 @@ def test_predictor_rejects_bad_arguments_and_requests_with_a_reason():
         PaddedBatchPredictor("model")
     with pytest.raises(ValueError, match="strategy"):
         PaddedBatchPredictor(_first_token_and_length, strategy="sorted")
+    with pytest.raises(ValueError, match="padding"):
+        PaddedBatchPredictor(_first_token_and_length, padding="both")
     with pytest.raises(ValueError, match="batch_size"):
         PaddedBatchPredictor(_first_token_and_length, batch_size=0)
     predictor = PaddedBatchPredictor(_first_token_and_length, boundaries=(4,))
