@@ -70,22 +70,35 @@ def quantile_edges(reference, bins: int = 10) -> np.ndarray:
     return np.unique(np.quantile(reference, levels, method="higher"))  # edges are sample values
 
 
-def population_stability_index(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
-    """PSI of ``current`` against ``reference``: ``sum_k (c_k - r_k) ln(c_k / r_k)``.
+# Lines kept short: the book shows this function.
+def population_stability_index(
+    reference,
+    current,
+    bins: int = 10,
+    eps: float = 1e-4,
+) -> float:
+    """PSI of ``current`` against ``reference``:
+    ``sum_k (c_k - r_k) ln(c_k / r_k)``.
 
-    ``r_k`` and ``c_k`` are the shares of each sample in bin ``k`` of :func:`quantile_edges` of the
-    reference (so each reference bin holds about ``1/bins``). A share of 0 is raised to ``eps``
-    so the logarithm stays finite. PSI is 0 for identical histograms and grows with the shift; it
-    is the symmetrised Kullback-Leibler divergence ``KL(c||r) + KL(r||c)`` of the binned shares.
+    ``r_k`` and ``c_k`` are the shares of each sample in bin ``k``
+    of :func:`quantile_edges` of the reference (so each reference
+    bin holds about ``1/bins``). A share of 0 is raised to ``eps``
+    so the logarithm stays finite. PSI is 0 for identical
+    histograms and grows with the shift; it is the symmetrised
+    Kullback-Leibler divergence ``KL(c||r) + KL(r||c)`` of the
+    binned shares.
     """
     reference = _sample("reference", reference)
     current = _sample("current", current)
-    edges = quantile_edges(reference, bins)
+    edges = quantile_edges(reference, bins)  # (n_bins - 1,)
     n_bins = len(edges) + 1
-    r = np.bincount(np.searchsorted(edges, reference, side="right"), minlength=n_bins)
-    c = np.bincount(np.searchsorted(edges, current, side="right"), minlength=n_bins)
-    r = np.maximum(r / r.sum(), eps)
-    c = np.maximum(c / c.sum(), eps)
+
+    def shares(sample):
+        index = np.searchsorted(edges, sample, side="right")
+        counts = np.bincount(index, minlength=n_bins)
+        return np.maximum(counts / counts.sum(), eps)
+
+    r, c = shares(reference), shares(current)
     return float(np.sum((c - r) * np.log(c / r)))
 
 

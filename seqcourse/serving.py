@@ -155,7 +155,8 @@ class PaddedBatchPredictor:
                 groups.append((members[i : i + self.batch_size], self.boundaries[k]))
         return groups
 
-    def __call__(self, sequences) -> np.ndarray:
+    def _check(self, sequences) -> tuple[list[np.ndarray], np.ndarray]:
+        """The requests as 1-D arrays and their lengths; refuse empty input with a reason."""
         sequences = [np.asarray(s).reshape(-1) for s in sequences]
         if not sequences:
             raise ValueError("no requests: pass a list with at least one token-id sequence")
@@ -163,29 +164,42 @@ class PaddedBatchPredictor:
         empty = np.flatnonzero(raw == 0)
         if empty.size:
             raise ValueError(
-                f"requests {empty[:10].tolist()} have no tokens; answer them without the model or "
-                "send at least one token (e.g. the out-of-vocabulary id)"
+                f"requests {empty[:10].tolist()} have no tokens; answer them without the model "
+                "or send at least one token (e.g. the out-of-vocabulary id)"
             )
-        lengths = np.minimum(raw, self.max_len)
-        stats = ServingStats(requests=len(sequences), truncated=int((raw > self.max_len).sum()))
+        return sequences, raw
+
+    def _predict(self, batch: np.ndarray) -> np.ndarray:
+        """``predict_batch(batch)``, checked to give one row per sequence."""
+        answers = np.asarray(self.predict_batch(batch))
+        if answers.shape[0] != len(batch):
+            raise ValueError(
+                f"predict_batch returned {answers.shape[0]} rows for a batch of "
+                f"{len(batch)}; it must return one row per sequence"
+            )
+        return answers
+
+    # Lines kept short: the book shows this method.
+    def __call__(self, sequences) -> np.ndarray:
+        sequences, raw = self._check(sequences)
+        lengths = np.minimum(raw, self.max_len)  # after truncation
+        stats = ServingStats(
+            requests=len(sequences),
+            truncated=int((raw > self.max_len).sum()),
+        )
         outputs = [None] * len(sequences)
         for indices, steps in self._groups(lengths):
             batch = pad_batch(
                 [sequences[i] for i in indices],
                 maxlen=steps,
                 padding=self.padding,
-                truncating="post",  # keep the first max_len tokens
+                truncating="post",  # keep the first max_len
                 value=self.pad_id,
                 dtype="int32",
-            )
-            answers = np.asarray(self.predict_batch(batch))
-            if answers.shape[0] != len(indices):
-                raise ValueError(
-                    f"predict_batch returned {answers.shape[0]} rows for a batch of "
-                    f"{len(indices)}; it must return one row per sequence"
-                )
+            )  # (b, steps)
+            answers = self._predict(batch)
             for row, i in enumerate(indices):
-                outputs[i] = answers[row]
+                outputs[i] = answers[row]  # request order
             stats.batches += 1
             stats.slots += batch.size
             stats.real_tokens += int(lengths[indices].sum())
