@@ -1,0 +1,71 @@
+"""The answer key of ``08_forecasting`` is right: the MASE against a hand computation, the
+recursive forecast continuing an exact autoregression, every typical mistake distinguishable, and
+the model question's data split by time with a threshold that is attainable but beats the
+baselines."""
+
+import numpy as np
+import pytest
+
+from seqcourse.grading.questions import forecasting as q
+
+
+def test_mase_by_hand_and_its_mistakes_differ():
+    history = np.array([1.0, 3.0, 2.0, 5.0, 4.0, 4.0])  # season-2 errors 1, 2, 2, 1: scale 1.5
+    got = q.mase(np.array([10.0, 12.0, 11.0]), np.array([11.0, 12.0, 9.0]), history, 2)
+    assert got == pytest.approx(1.0 / 1.5, rel=1e-12)
+    for case in q.ASSIGNMENT.question("mase").cases():
+        if case.args[3] == 1:  # season 1: the naive scale is the seasonal one
+            continue
+        right = q.mase(*case.args)
+        for mistake in q.ASSIGNMENT.question("mase").mistakes:
+            assert abs(mistake.produce(*case.args) - right) > 1e-6 * abs(right), mistake.hint
+
+
+def test_recursive_forecast_continues_a_sine_and_an_explicit_loop():
+    w = 2 * np.pi / 24
+    wave = np.sin(w * np.arange(96))
+    continued = q.recursive_ar_forecast(wave[None, :24], np.array([2 * np.cos(w), -1.0]), 0.0, 72)
+    np.testing.assert_allclose(continued[0], wave[24:], atol=1e-9)
+    # p = 1 with coefficient 1 and no intercept is persistence at every lead time
+    x = np.random.default_rng(0).normal(size=(3, 5))
+    np.testing.assert_array_equal(
+        q.recursive_ar_forecast(x, [1.0], 0.0, 4), np.repeat(x[:, -1:], 4, 1)
+    )
+    # one explicit step by hand: 1 + 0.5 * 3 + 0.25 * 2 = 3, then 1 + 0.5 * 3 + 0.25 * 3 = 3.25
+    got = q.recursive_ar_forecast(np.array([[1.0, 2.0, 3.0]]), [0.5, 0.25], 1.0, 2)
+    np.testing.assert_allclose(got, [[3.0, 3.25]])
+
+
+def test_every_recursive_mistake_differs_from_the_answer():
+    rng = np.random.default_rng(3)
+    args = (np.array([[1.0, 2.0, 3.0]]), np.array([0.5, 0.25]), 1.0, 3)
+    drawn = (rng.normal(size=(4, 6)), rng.uniform(-0.6, 0.6, size=3), 0.3, 5)
+    for arguments in (args, drawn):
+        right = q.recursive_ar_forecast(*arguments)
+        for mistake in q.ASSIGNMENT.question("recursive_ar").mistakes:
+            assert np.abs(mistake.produce(*arguments) - right).max() > 1e-6, mistake.hint
+
+
+def test_persistence_mase_matches_a_direct_computation_and_differs_from_its_mistakes():
+    y = q.demand_series()
+    n_train, n_val = 2822, 604  # 70 % and 15 % of 4,032 half-hours, rounded down
+    assert q._split_lengths() == (n_train, n_val)
+    start = n_train + n_val
+    error = np.mean(np.abs(np.diff(y[start - 1 :])))
+    scale = np.mean(np.abs(y[q.WEEK : n_train] - y[: n_train - q.WEEK]))
+    assert q.persistence_mase() == pytest.approx(error / scale, rel=1e-12)
+    for mistake in q.ASSIGNMENT.question("persistence_mase").mistakes:
+        assert abs(mistake.produce() - q.persistence_mase()) > 1e-3, mistake.hint
+
+
+def test_model_data_split_by_time_and_threshold_between_baselines_and_least_squares():
+    data = q.one_step_windows(True)
+    assert data.x_train.shape[1:] == (q.WINDOW, 1) and data.y_train.shape[1:] == (1,)
+    assert len(data.x_eval) == len(q.demand_series()) - sum(q._split_lengths())
+    mae = lambda p, y: float(np.mean(np.abs(p - y)))  # noqa: E731
+    persistence = mae(data.x_eval[:, -1], data.y_eval)
+    seasonal = mae(data.x_eval[:, 0], data.y_eval)  # 48 steps before the target: daily naive
+    design = lambda x: np.column_stack([x[..., 0], np.ones(len(x))])  # noqa: E731
+    coef, *_ = np.linalg.lstsq(design(data.x_train), data.y_train, rcond=None)
+    linear = mae(design(data.x_eval) @ coef, data.y_eval)
+    assert linear < q.THRESHOLD < persistence < seasonal

@@ -1,0 +1,60 @@
+"""The answer key of ``09_sentiment`` is right: OOV rates and per-class scores by hand, the zero
+division convention, every typical mistake distinguishable, and the model data vectorised from
+the training split only with a threshold well above the majority class."""
+
+import numpy as np
+import pytest
+
+from seqcourse.grading.questions import sentiment as q
+
+
+def test_oov_rate_by_hand_and_mistakes_differ():
+    docs = [["a", "dull", "dull", "film"], [], ["great"]]
+    rate, per_doc = q.oov_rate(docs, ["a", "film", "great"])
+    assert rate == pytest.approx(2 / 5)
+    np.testing.assert_allclose(per_doc, [0.5, 0.0, 0.0])
+    for case in q.ASSIGNMENT.question("oov_rate").cases():
+        right = q.oov_rate(*case.args)[0]
+        wrong = [m.produce(*case.args)[0] for m in q.ASSIGNMENT.question("oov_rate").mistakes]
+        if case.label.startswith("three"):
+            assert all(abs(w - right) > 1e-6 for w in wrong)
+    assert q.oov_rate([[]], ["a"])[0] == 0.0
+
+
+@pytest.mark.parametrize("positive", [0, 1, 2])
+def test_precision_recall_f1_against_counts(positive):
+    rng = np.random.default_rng(positive)
+    y_true, y_pred = rng.integers(0, 3, 200), rng.integers(0, 3, 200)
+    tp = np.sum((y_true == positive) & (y_pred == positive))
+    p, r = tp / np.sum(y_pred == positive), tp / np.sum(y_true == positive)
+    got = q.precision_recall_f1(y_true, y_pred, positive)
+    np.testing.assert_allclose(got, [p, r, 2 * p * r / (p + r)], rtol=1e-12)
+
+
+def test_zero_division_gives_zero_and_mistakes_differ():
+    np.testing.assert_array_equal(q.precision_recall_f1([0, 0], [0, 0]), [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(q.precision_recall_f1([1, 0], [0, 0]), [0.0, 0.0, 0.0])
+    y_true, y_pred = np.array([1, 1, 0, 0, 1]), np.array([1, 0, 0, 1, 1])
+    np.testing.assert_allclose(q.precision_recall_f1(y_true, y_pred, 0), [0.5, 0.5, 0.5])
+    y_pred = np.array([1, 0, 0, 0, 0])  # positive 1: P = 1, R = 1/3
+    right = q.precision_recall_f1(y_true, y_pred)
+    np.testing.assert_allclose(right, [1.0, 1 / 3, 0.5])
+    swapped, _ = q.ASSIGNMENT.question("precision_recall_f1").mistakes
+    assert np.abs(swapped.produce(y_true, y_pred) - right).max() > 0.5
+
+
+def test_split_oov_is_plausible_and_differs_from_its_mistakes():
+    value = q.split_oov_rate()
+    assert 0.05 < value < 0.25
+    for mistake in q.ASSIGNMENT.question("test_oov").mistakes:
+        assert abs(mistake.produce() - value) > 1e-3, mistake.hint
+
+
+def test_review_ids_use_the_training_vocabulary_and_threshold_beats_majority():
+    data = q.review_ids(True)
+    assert data.x_train.shape[1:] == (q.STEPS,) and data.x_train.dtype == np.int32
+    assert data.x_train.max() < q.VOCAB and data.x_eval.max() < q.VOCAB
+    assert np.all(data.x_train[:, 0] > 0)  # every review has a first token: padding comes after
+    assert np.any(data.x_eval == 1)  # unseen movies bring unknown words
+    majority = max(data.y_eval.mean(), 1 - data.y_eval.mean())
+    assert majority + 0.08 < q.THRESHOLD
