@@ -242,7 +242,7 @@ ASSIGNMENT = Assignment(
             epochs=3,
             batch_size=32,
             budget=60.0,
-            budget_fast=15.0,
+            budget_fast=10.0,
         ),
     ),
     cell_timeout=120.0,
