@@ -241,17 +241,18 @@ def latency_summary(seconds, percentiles: Sequence[float] = (50, 95)) -> dict[st
 
 
 def throughput(call: Callable, batch, repeats: int = 5) -> float:
-    """Items per second of ``call(batch)``: ``len(batch)`` over the median of ``repeats`` timings.
+    """Items per second of ``call(batch)``: ``len(batch)`` over the fastest of ``repeats`` calls.
 
-    One untimed call comes first (warm-up). The median, not the mean, so that one call slowed by
-    another process on a shared machine does not decide the result.
+    One untimed call comes first (warm-up). The fastest call, as ``timeit`` reports, estimates
+    what the computation costs; on a shared machine the slower calls also measure other
+    processes' work, which would make comparisons between batch sizes a matter of luck.
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive int; got {repeats!r}")
     call(batch)
-    seconds = []
+    best = np.inf
     for _ in range(repeats):
         start = time.perf_counter()
         call(batch)
-        seconds.append(time.perf_counter() - start)
-    return len(batch) / float(np.median(seconds))
+        best = min(best, time.perf_counter() - start)
+    return len(batch) / best
