@@ -13,12 +13,15 @@ import sys
 
 from seqcourse.grading import registry, wire
 from seqcourse.grading.spec import (
+    CLASS_METRICS,
     FunctionQuestion,
     ModelQuestion,
     Question,
     ValueQuestion,
     compare,
     diagnose,
+    input_rows,
+    input_shapes,
 )
 from seqcourse.runtime import fast_mode
 
@@ -89,21 +92,25 @@ def _check_model(question: ModelQuestion, builder) -> str:
         return f"`{question.target}` must return a keras.Model, not {type(model).__name__}"
     if getattr(model, "optimizer", None) is None:
         return "the model is not compiled: call model.compile(...) inside the builder"
-    sample = data.x_eval[:4]
+    sample = input_rows(data.x_eval, slice(0, 4))
+    shapes = input_shapes(sample)
     try:
-        predictions = model.predict(sample, verbose=0)
-    except Exception as error:
-        return (
-            f"predicting on inputs of shape {sample.shape} raised {type(error).__name__}: {error}"
+        # Several inputs go to Keras as a list (a tuple would read as (x, y)) or a dict.
+        predictions = model.predict(
+            list(sample) if isinstance(sample, tuple) else sample, verbose=0
         )
+    except Exception as error:
+        return f"predicting on inputs of shape {shapes} raised {type(error).__name__}: {error}"
+    if isinstance(predictions, (list, tuple, dict)):
+        return f"the model has {len(predictions)} outputs; it needs one"
     wanted = data.y_eval[:4].shape
-    if question.metric == "accuracy" and predictions.ndim == data.y_eval.ndim + 1:
+    if question.metric in CLASS_METRICS and predictions.ndim == data.y_eval.ndim + 1:
         wanted = wanted + predictions.shape[-1:]
     if tuple(predictions.shape) != wanted:
-        return f"the model maps {sample.shape} to {tuple(predictions.shape)}, expected {wanted}"
-    comparison = "at least" if question.metric == "accuracy" else "at most"
+        return f"the model maps {shapes} to {tuple(predictions.shape)}, expected {wanted}"
+    comparison = "at most" if question.metric in ("mse", "mae") else "at least"
     return (
-        f"public checks passed: the model builds, is compiled and maps {sample.shape} to {wanted}. "
+        f"public checks passed: the model builds, is compiled and maps {shapes} to {wanted}. "
         f"The grader trains it (at most {question.epochs} epochs, {question.budget:g} CPU-seconds) "
         f"and needs "
         f"{question.metric} {comparison} {question.threshold:g} on held-out data"

@@ -290,6 +290,11 @@ def grade_value(question: dict, namespace: dict) -> list:
     return [{"value": tree, "npz": wire.pack_arrays(out_arrays)}]
 
 
+def _model_inputs(value):
+    """One array as it is; a tuple of arrays as a list (Keras reads a tuple as (x, y))."""
+    return list(value) if type(value) is tuple else value
+
+
 def grade_model(question: dict, namespace: dict, arrays: dict, reporter: Reporter) -> list:
     builder = namespace.get(question["target"])
     if not callable(builder):
@@ -298,7 +303,9 @@ def grade_model(question: dict, namespace: dict, arrays: dict, reporter: Reporte
 
     keras.utils.set_random_seed(0)
     kwargs = wire.decode(question["kwargs"], arrays)
-    data = {k: wire.decode(v, arrays) for k, v in question["data"].items()}
+    # Several inputs arrive as a tuple (-> a list, in the order of the model's inputs) or a dict
+    # (keyed by the names of its keras.Input s); both are what Keras's fit and predict accept.
+    data = {k: _model_inputs(wire.decode(v, arrays)) for k, v in question["data"].items()}
     budget = float(question["budget"])
     deadline = [0.0]
 

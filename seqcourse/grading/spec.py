@@ -41,16 +41,88 @@ class Mistake:
     produce: Callable[..., Any]
 
 
+# A model's inputs: one array, a tuple of arrays (passed to Keras as a list, in the order of the
+# model's inputs) or a dict of arrays keyed by the names of the model's ``keras.Input`` s.
+Inputs = np.ndarray | tuple[np.ndarray, ...] | dict[str, np.ndarray]
+
+
+def input_arrays(x: Inputs) -> dict[str, np.ndarray]:
+    """The arrays of model inputs ``x`` by name: ``"x"`` for one array, ``"0"``, ``"1"``, ... for
+    a tuple, the keys of a dict."""
+    if isinstance(x, np.ndarray):
+        return {"x": x}
+    if isinstance(x, tuple):
+        return {str(i): a for i, a in enumerate(x)}
+    if isinstance(x, dict):
+        return dict(x)
+    raise TypeError(
+        f"model inputs must be an ndarray, a tuple of ndarrays or a dict of ndarrays; "
+        f"got {type(x).__name__}"
+    )
+
+
+def input_rows(x: Inputs, rows) -> Inputs:
+    """``x`` restricted to ``rows`` (a slice or an index array) of every input array."""
+    if isinstance(x, np.ndarray):
+        return x[rows]
+    if isinstance(x, tuple):
+        return tuple(a[rows] for a in x)
+    return {name: a[rows] for name, a in input_arrays(x).items()}
+
+
+def input_shapes(x: Inputs) -> str:
+    """A short text of the shapes of ``x``: ``(4, 8)``, ``[(4, 8), (4, 9)]`` or ``{a: (4, 8)}``."""
+    if isinstance(x, np.ndarray):
+        return str(x.shape)
+    if isinstance(x, tuple):
+        return "[" + ", ".join(str(a.shape) for a in x) + "]"
+    return "{" + ", ".join(f"{k}: {a.shape}" for k, a in input_arrays(x).items()) + "}"
+
+
 @dataclass(frozen=True)
 class ModelData:
-    """Training data and evaluation inputs of a model question; ``y_eval`` stays in the parent."""
+    """Training data and evaluation inputs of a model question; ``y_eval`` stays in the parent.
 
-    x_train: np.ndarray
+    ``x_*`` are :data:`Inputs`: one array ``(N, ...)``, or for a model of several inputs (an
+    encoder-decoder's ``[source (N, S), decoder_input (N, T)]``) a tuple or a dict of arrays with
+    the same N. ``x_train`` and ``x_eval`` have the same structure (count, names, trailing shapes
+    may differ only in length). Only ``x_train``, ``y_train`` and ``x_eval`` reach the sandbox.
+    """
+
+    x_train: Inputs
     y_train: np.ndarray
-    x_eval: np.ndarray
+    x_eval: Inputs
     y_eval: np.ndarray
-    x_val: np.ndarray | None = None
+    x_val: Inputs | None = None
     y_val: np.ndarray | None = None
+
+    def __post_init__(self):
+        for x_name, y_name in (("x_train", "y_train"), ("x_eval", "y_eval"), ("x_val", "y_val")):
+            x, y = getattr(self, x_name), getattr(self, y_name)
+            if x is None and y is None and x_name == "x_val":
+                continue
+            arrays = input_arrays(x)
+            if not arrays:
+                raise ValueError(f"ModelData.{x_name} holds no arrays")
+            for name, array in {**arrays, y_name: y}.items():
+                if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
+                    raise ValueError(
+                        f"ModelData.{x_name}/{y_name}: {name!r} must be a numeric numpy.ndarray, "
+                        f"not {type(array).__name__}"
+                    )
+            rows = {name: len(a) for name, a in {**arrays, y_name: y}.items()}
+            if len(set(rows.values())) != 1:
+                raise ValueError(
+                    f"ModelData.{x_name}/{y_name}: every array needs the same number of rows; "
+                    f"got {rows}"
+                )
+        if type(self.x_train) is not type(self.x_eval) or list(input_arrays(self.x_train)) != list(
+            input_arrays(self.x_eval)
+        ):
+            raise ValueError(
+                "ModelData.x_train and x_eval must have the same structure; got "
+                f"{input_shapes(self.x_train)} and {input_shapes(self.x_eval)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -188,12 +260,23 @@ def _accuracy(y, p):
     return float(np.mean(labels == y))
 
 
+def _masked_accuracy(y, p):
+    """Token accuracy over the positions whose label is not 0 (padding); ``p`` (..., V)."""
+    keep = y != 0
+    if not keep.any():
+        return 0.0
+    return float(np.mean(np.argmax(p, axis=-1)[keep] == y[keep]))
+
+
 METRICS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], bool]] = {
     # name: (function of (labels, predictions), higher is better)
     "mse": (_mse, False),
     "mae": (_mae, False),
     "accuracy": (_accuracy, True),
+    "masked_accuracy": (_masked_accuracy, True),
 }
+# Metrics of class scores: the predictions have one more (last) axis than the labels.
+CLASS_METRICS = ("accuracy", "masked_accuracy")
 
 
 def compare(expected, got, rtol: float, atol: float, where: str = "") -> str | None:
@@ -261,8 +344,13 @@ def model_metric(
     if predictions.dtype.kind not in "biuf":
         return None, f"the predictions have dtype {predictions.dtype}"
     wanted = y_eval.shape
-    if question.metric == "accuracy" and predictions.ndim == y_eval.ndim + 1:
+    if question.metric in CLASS_METRICS and predictions.ndim == y_eval.ndim + 1:
         wanted = y_eval.shape + predictions.shape[-1:]
+    if question.metric == "masked_accuracy" and predictions.ndim != y_eval.ndim + 1:
+        return None, (
+            f"predictions of shape {predictions.shape}: expected class scores of shape "
+            f"{y_eval.shape + ('V',)}, one row of V scores per token"
+        )
     if predictions.shape != wanted:
         return None, f"predictions of shape {predictions.shape}, expected {wanted}"
     if not np.all(np.isfinite(predictions)):
