@@ -362,3 +362,12 @@ def model_metric(
 def metric_passes(question: ModelQuestion, value: float) -> bool:
     _, higher_is_better = METRICS[question.metric]
     return value >= question.threshold if higher_is_better else value <= question.threshold
+
+
+def random_sizes(rng, count: int, *ranges: tuple[int, int]) -> list[list[int]]:
+    """``count`` draws of one integer per ``(low, high)`` range, both ends included.
+
+    Hidden cases vary their shapes with it: ``random_sizes(rng, 4, (1, 4), (1, 5))`` gives four
+    ``[batch, features]`` pairs.
+    """
+    return [[int(rng.integers(low, high + 1)) for low, high in ranges] for _ in range(count)]

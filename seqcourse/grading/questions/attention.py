@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from seqcourse.grading.questions._translation import translation_question
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
 from seqcourse.grading.spec import (
     Assignment,
     Case,
     FunctionQuestion,
     Mistake,
     ValueQuestion,
+    random_sizes,
 )
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
@@ -103,7 +103,7 @@ QUESTIONS = (
         lambda: [_bahdanau_case(np.random.default_rng(121), 2, 3, 5, 4, 6, 7)],
         lambda rng: [
             _bahdanau_case(rng, *s)
-            for s in _sizes(rng, 4, (1, 4), (1, 5), (2, 7), (1, 5), (1, 5), (1, 6))
+            for s in random_sizes(rng, 4, (1, 4), (1, 5), (2, 7), (1, 5), (1, 5), (1, 6))
         ],
         mistakes=(
             Mistake(
@@ -123,7 +123,7 @@ QUESTIONS = (
         "attention pooling of a recurrent layer's outputs over the real steps, (B, H)",
         attention_pool,
         lambda: [_pool_case(np.random.default_rng(122), 3, 6, 4)],
-        lambda rng: [_pool_case(rng, *s) for s in _sizes(rng, 5, (1, 5), (1, 9), (1, 6))],
+        lambda rng: [_pool_case(rng, *s) for s in random_sizes(rng, 5, (1, 5), (1, 9), (1, 6))],
         mistakes=(
             Mistake(
                 "padded steps must not be pooled: mask their scores before the softmax",

@@ -12,7 +12,6 @@ import functools
 
 import numpy as np
 
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
 from seqcourse.grading.spec import (
     Assignment,
     Case,
@@ -21,6 +20,7 @@ from seqcourse.grading.spec import (
     ModelData,
     ModelQuestion,
     ValueQuestion,
+    random_sizes,
 )
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
@@ -123,7 +123,7 @@ ASSIGNMENT = Assignment(
             bidirectional_encode,
             lambda: [_encode_case(np.random.default_rng(61), 3, 5, 2, 4)],
             lambda rng: [
-                _encode_case(rng, *s) for s in _sizes(rng, 4, (2, 5), (2, 8), (1, 4), (1, 5))
+                _encode_case(rng, *s) for s in random_sizes(rng, 4, (2, 5), (2, 8), (1, 4), (1, 5))
             ],
             rtol=1e-7,
             atol=1e-9,

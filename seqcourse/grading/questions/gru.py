@@ -12,7 +12,6 @@ import functools
 
 import numpy as np
 
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
 from seqcourse.grading.spec import (
     Assignment,
     Case,
@@ -21,6 +20,7 @@ from seqcourse.grading.spec import (
     ModelData,
     ModelQuestion,
     ValueQuestion,
+    random_sizes,
 )
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
@@ -113,7 +113,7 @@ ASSIGNMENT = Assignment(
             "a GRU step with h_t = (1 - z_t) * h_{t-1} + z_t * h~_t, reset before U_h",
             gru_step_swapped,
             lambda: [_step_case(np.random.default_rng(51), 2, 3, 4)],
-            lambda rng: [_step_case(rng, *s) for s in _sizes(rng, 4, (1, 4), (1, 5), (1, 6))],
+            lambda rng: [_step_case(rng, *s) for s in random_sizes(rng, 4, (1, 4), (1, 5), (1, 6))],
             mistakes=(
                 Mistake(
                     "that is Keras's convention: here z_t = 1 takes the candidate, "

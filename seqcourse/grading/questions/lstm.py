@@ -12,7 +12,6 @@ import functools
 
 import numpy as np
 
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
 from seqcourse.grading.spec import (
     Assignment,
     Case,
@@ -21,6 +20,7 @@ from seqcourse.grading.spec import (
     ModelData,
     ModelQuestion,
     ValueQuestion,
+    random_sizes,
 )
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
@@ -107,7 +107,7 @@ ASSIGNMENT = Assignment(
             "one step of an LSTM with coupled input and forget gates, i_t = 1 - f_t",
             cifg_lstm_step,
             lambda: [_step_case(np.random.default_rng(41), 2, 3, 4)],
-            lambda rng: [_step_case(rng, *s) for s in _sizes(rng, 4, (1, 4), (1, 5), (1, 6))],
+            lambda rng: [_step_case(rng, *s) for s in random_sizes(rng, 4, (1, 4), (1, 5), (1, 6))],
             mistakes=(
                 Mistake(
                     "the input gate equals the forget gate: couple it, i_t = 1 - f_t",
@@ -126,7 +126,9 @@ ASSIGNMENT = Assignment(
             "d c_{T-1} / d c_t along the cell state: products of later forget gates",
             cell_gradient_factors,
             lambda: [_gates_case(np.random.default_rng(43), 2, 5, 3)],
-            lambda rng: [_gates_case(rng, *s) for s in _sizes(rng, 4, (1, 3), (1, 8), (1, 5))],
+            lambda rng: [
+                _gates_case(rng, *s) for s in random_sizes(rng, 4, (1, 3), (1, 8), (1, 5))
+            ],
             rtol=1e-9,
             atol=1e-12,
             mistakes=(

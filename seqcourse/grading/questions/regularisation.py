@@ -12,7 +12,6 @@ import functools
 
 import numpy as np
 
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
 from seqcourse.grading.spec import (
     Assignment,
     Case,
@@ -21,6 +20,7 @@ from seqcourse.grading.spec import (
     ModelData,
     ModelQuestion,
     ValueQuestion,
+    random_sizes,
 )
 
 WINDOW = 14
@@ -132,7 +132,7 @@ ASSIGNMENT = Assignment(
             rnn_recurrent_dropout,
             lambda: [_dropout_case(np.random.default_rng(71), 2, 5, 3, 4)],
             lambda rng: [
-                _dropout_case(rng, *s) for s in _sizes(rng, 4, (1, 4), (1, 8), (1, 4), (1, 6))
+                _dropout_case(rng, *s) for s in random_sizes(rng, 4, (1, 4), (1, 8), (1, 4), (1, 6))
             ],
             mistakes=(
                 Mistake(

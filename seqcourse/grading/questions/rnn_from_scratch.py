@@ -17,6 +17,7 @@ from seqcourse.grading.spec import (
     FunctionQuestion,
     Mistake,
     ValueQuestion,
+    random_sizes,
 )
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
@@ -110,10 +111,6 @@ def _sequence_case(rng, batch, steps, features, units, outputs):
     )
 
 
-def _sizes(rng, count, *ranges):
-    return [[int(rng.integers(low, high + 1)) for low, high in ranges] for _ in range(count)]
-
-
 ASSIGNMENT = Assignment(
     "02_rnn_from_scratch",
     (
@@ -124,7 +121,9 @@ ASSIGNMENT = Assignment(
             "the forward pass with column vectors: W (H, D), U (H, H)",
             forward_columns,
             lambda: [_column_case(np.random.default_rng(2), 4, 3, 2)],
-            lambda rng: [_column_case(rng, *s) for s in _sizes(rng, 4, (1, 6), (1, 4), (2, 5))],
+            lambda rng: [
+                _column_case(rng, *s) for s in random_sizes(rng, 4, (1, 6), (1, 4), (2, 5))
+            ],
             mistakes=(
                 Mistake(
                     "the bias b is missing", lambda x, w, u, b: forward_columns(x, w, u, 0 * b)
@@ -148,7 +147,7 @@ ASSIGNMENT = Assignment(
             lambda: [_step_case(np.random.default_rng(3), 2, 3, 4, 0.1)],
             lambda rng: [
                 _step_case(rng, *s, float(rng.uniform(0.01, 0.3)))
-                for s in _sizes(rng, 4, (1, 4), (1, 5), (2, 6))
+                for s in random_sizes(rng, 4, (1, 4), (1, 5), (2, 6))
             ],
             mistakes=(
                 Mistake(
@@ -177,7 +176,7 @@ ASSIGNMENT = Assignment(
             lambda: [_sequence_case(np.random.default_rng(4), 2, 5, 3, 4, 2)],
             lambda rng: [
                 _sequence_case(rng, *s)
-                for s in _sizes(rng, 4, (1, 3), (1, 6), (1, 4), (2, 5), (1, 3))
+                for s in random_sizes(rng, 4, (1, 3), (1, 6), (1, 4), (2, 5), (1, 3))
             ],
             mistakes=(
                 Mistake(

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from seqcourse.grading.questions._translation import translation_question
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
 from seqcourse.grading.spec import (
     Assignment,
     Case,
     FunctionQuestion,
     Mistake,
     ValueQuestion,
+    random_sizes,
 )
 
 START = 2  # the id of <s> in the cases
@@ -124,7 +124,7 @@ QUESTIONS = (
         lambda rng: (
             [
                 _schedule_case(rng, b, t, float(rng.uniform(0.1, 0.9)))
-                for b, t in _sizes(rng, 4, (1, 5), (2, 9))
+                for b, t in random_sizes(rng, 4, (1, 5), (2, 9))
             ]
             + [_schedule_case(rng, 3, 5, 1.0), _schedule_case(rng, 3, 5, 0.0)]
         ),
@@ -153,7 +153,7 @@ QUESTIONS = (
         "sentence BLEU on unigrams and bigrams: clipped, smoothed, with a brevity penalty",
         bigram_bleu,
         _public_bleu,
-        lambda rng: [_bleu_case(rng, *s) for s in _sizes(rng, 8, (2, 12), (1, 14), (3, 8))],
+        lambda rng: [_bleu_case(rng, *s) for s in random_sizes(rng, 8, (2, 12), (1, 14), (3, 8))],
         rtol=1e-9,
         atol=1e-12,
         mistakes=(

@@ -12,7 +12,6 @@ import functools
 
 import numpy as np
 
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
 from seqcourse.grading.spec import (
     Assignment,
     Case,
@@ -21,6 +20,7 @@ from seqcourse.grading.spec import (
     ModelData,
     ModelQuestion,
     ValueQuestion,
+    random_sizes,
 )
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
@@ -117,7 +117,9 @@ ASSIGNMENT = Assignment(
             "regression deltas of feature frames, with the end frames repeated",
             delta_features,
             lambda: [_delta_case(np.random.default_rng(141), 6, 3, 2)],
-            lambda rng: [_delta_case(rng, *s) for s in _sizes(rng, 4, (1, 9), (1, 4), (1, 3))],
+            lambda rng: [
+                _delta_case(rng, *s) for s in random_sizes(rng, 4, (1, 9), (1, 4), (1, 3))
+            ],
             mistakes=(
                 Mistake(
                     "beyond the ends, repeat the first and last frame instead of using zeros",
@@ -136,7 +138,9 @@ ASSIGNMENT = Assignment(
             "subtract each utterance's mean over its real frames; padding stays zero",
             utterance_normalise,
             lambda: [_normalise_case(np.random.default_rng(142), 3, 5, 2)],
-            lambda rng: [_normalise_case(rng, *s) for s in _sizes(rng, 4, (1, 4), (1, 8), (1, 4))],
+            lambda rng: [
+                _normalise_case(rng, *s) for s in random_sizes(rng, 4, (1, 4), (1, 8), (1, 4))
+            ],
             mistakes=(
                 Mistake(
                     "the mean counts the padded frames: average over the real frames only",

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
-from seqcourse.grading.spec import Assignment, Case, FunctionQuestion, Mistake, ValueQuestion
+from seqcourse.grading.spec import (
+    Assignment,
+    Case,
+    FunctionQuestion,
+    Mistake,
+    ValueQuestion,
+    random_sizes,
+)
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
 
@@ -148,7 +154,8 @@ ASSIGNMENT = Assignment(
             many_to_many_gradients,
             lambda: [_bptt_case(np.random.default_rng(31), 2, 4, 3, 3, 2)],
             lambda rng: [
-                _bptt_case(rng, *s) for s in _sizes(rng, 4, (1, 3), (1, 6), (1, 3), (2, 5), (1, 3))
+                _bptt_case(rng, *s)
+                for s in random_sizes(rng, 4, (1, 3), (1, 6), (1, 3), (2, 5), (1, 3))
             ],
             rtol=1e-6,
             atol=1e-9,

@@ -13,7 +13,6 @@ import functools
 
 import numpy as np
 
-from seqcourse.grading.questions.rnn_from_scratch import _sizes
 from seqcourse.grading.spec import (
     Assignment,
     Case,
@@ -22,6 +21,7 @@ from seqcourse.grading.spec import (
     ModelData,
     ModelQuestion,
     ValueQuestion,
+    random_sizes,
 )
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
@@ -124,7 +124,7 @@ def _public_attention():
 
 
 def _hidden_attention(rng):
-    sizes = _sizes(rng, 4, (1, 3), (2, 7), (1, 5), (1, 4))
+    sizes = random_sizes(rng, 4, (1, 3), (2, 7), (1, 5), (1, 4))
     return [_attention_case(rng, *s, causal=i % 2) for i, s in enumerate(sizes)]
 
 
