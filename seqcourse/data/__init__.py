@@ -9,7 +9,7 @@ the loaders and Keras by :func:`pad_batch` when they are called.
   :func:`load_sunspots`, :func:`load_electricity_demand`.
 - Text (DataFrames with a ``split`` column, or ``{split: text}``): :func:`load_rotten_tomatoes`,
   :func:`load_vader_snippets`, :func:`load_shakespeare`, :func:`load_shakespeare_plays`,
-  :func:`load_names`; pre-trained word vectors: :func:`load_glove`.
+  :func:`load_names`; word resources: :func:`load_vader_lexicon`, :func:`load_glove`.
 - Sequence labelling and signals: :func:`load_wnut16`, :func:`load_japanese_vowels`.
 - Generated (no cache needed): :func:`number_translation`, :func:`date_translation`,
   :func:`adding_problem`, :func:`copy_task`, :func:`noisy_sines`.
@@ -28,6 +28,7 @@ from seqcourse.data.text import (
     load_rotten_tomatoes,
     load_shakespeare,
     load_shakespeare_plays,
+    load_vader_lexicon,
     load_vader_snippets,
 )
 from seqcourse.data.timeseries import (
@@ -61,6 +62,7 @@ __all__ = [
     "load_shakespeare",
     "load_shakespeare_plays",
     "load_sunspots",
+    "load_vader_lexicon",
     "load_vader_snippets",
     "load_wnut16",
     "make_windows",

@@ -72,6 +72,23 @@ def load_vader_snippets(corpus: str = "movies", seed: int = 0):
     return frame
 
 
+def load_vader_lexicon() -> dict[str, float]:
+    """VADER's sentiment lexicon (Hutto & Gilbert 2014): ``{token: mean human rating}``.
+
+    About 7,500 English words, emoticons and slang terms, each rated by ten people from -4 (very
+    negative) to +4 (very positive); the value is their mean. Tokens are lower-case words
+    (``"excellent"``, ``"meh"``) or symbols (``":)"``). Cached with :func:`load_vader_snippets`.
+    """
+    with tarfile.open(require("vader_snippets")) as archive:
+        member = archive.extractfile("hutto_ICWSM_2014/vader_sentiment_lexicon.txt")
+        lines = member.read().decode("utf-8", errors="replace").splitlines()
+    lexicon = {}
+    for line in lines:
+        token, mean_rating, *_ = line.split("\t")
+        lexicon[token] = float(mean_rating)
+    return lexicon
+
+
 def load_glove():
     """GloVe 6B 100-d word vectors (Pennington et al., 2014) of the 100,000 most frequent words.
 

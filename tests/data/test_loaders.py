@@ -78,6 +78,12 @@ for corpus in ("movies", "tweets", "amazon", "nyt"):
         "positive": float((v.sentiment > 0).mean()), "empty": int((v.text == "").sum()),
         "splits": splits(v),
     }
+lexicon = d.load_vader_lexicon()
+result["vader_lexicon"] = {
+    "count": len(lexicon),
+    "ratings": [lexicon[w] for w in ("excellent", "good", "okay", "bad", "worst")],
+    "range": [min(lexicon.values()), max(lexicon.values())], "smiley": ":)" in lexicon,
+}
 words, vectors = d.load_glove()
 row = {w: i for i, w in enumerate(words)}
 
@@ -202,6 +208,14 @@ def test_vader_snippets_have_human_ratings_on_minus_four_to_four(summaries):
         assert -4 <= v["min"] < -2.5 and 2.5 < v["max"] <= 4
         assert 0.35 < v["positive"] < 0.75
         assert sum(v["splits"].values()) == expected
+
+
+def test_vader_lexicon_rates_words_from_minus_four_to_four(summaries):
+    lexicon = summaries["vader_lexicon"]
+    assert 7000 < lexicon["count"] < 8000 and lexicon["smiley"]
+    assert -4 <= lexicon["range"][0] < -3 and 3 < lexicon["range"][1] <= 4
+    excellent, good, okay, bad, worst = lexicon["ratings"]
+    assert excellent > good > okay > 0 > bad > worst
 
 
 def test_glove_vectors_are_the_frequent_words_and_carry_meaning(summaries):
