@@ -10,14 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# Penn-Treebank-like splitting, as regular expressions for tf.strings.regex_replace (RE2 syntax).
-_GLOVE_RULES = (
-    ("[’‘`]", "'"),  # typographic apostrophes -> '
-    ("n't\\b", " not"),  # negation: "doesn't" -> "does not" (this GloVe copy has no "n't")
-    ("'(s|re|ll|ve|m|d)\\b", " '\\1"),  # other clitics become tokens of their own
-    ('([.,!?;:()"]|--)', " \\1 "),  # punctuation is a token: "great!" -> "great !"
-)
-
 
 def glove_standardize(text):
     """The ``standardize`` callable for ``TextVectorization`` that matches GloVe's tokens.
@@ -27,8 +19,14 @@ def glove_standardize(text):
     """
     import tensorflow as tf
 
+    rules = (  # RE2 patterns for tf.strings.regex_replace, applied in this order
+        ("[’‘`]", "'"),  # typographic apostrophes -> '
+        ("n't\\b", " not"),  # "doesn't" -> "does not" (this GloVe copy has no "n't" token)
+        ("'(s|re|ll|ve|m|d)\\b", " '\\1"),  # other clitics become tokens of their own
+        ('([.,!?;:()"]|--)', " \\1 "),  # punctuation is a token: "great!" -> "great !"
+    )
     text = tf.strings.lower(text)
-    for pattern, replacement in _GLOVE_RULES:
+    for pattern, replacement in rules:
         text = tf.strings.regex_replace(text, pattern, replacement)
     return text
 

@@ -1,9 +1,11 @@
 """Assignment ``09_sentiment``: out-of-vocabulary rates, precision/recall/F1 for a chosen class,
-the OOV rate of the Rotten Tomatoes test split against a minimum-count vocabulary, and a recurrent
-classifier of pre-vectorised reviews.
+the OOV rate of the Rotten Tomatoes test split against a minimum-count vocabulary, a recurrent
+classifier of pre-vectorised reviews, and word analogies in an embedding matrix.
 
 The chapter uses ``TextVectorization`` and Keras metrics; these questions ask for the same ideas
 written from scratch, with variants (per-document rates, any positive class, a count threshold).
+The chapter's nearest neighbours rank words by cosine similarity to one word; the analogy question
+ranks them against a combination of three (3CosAdd), which the chapter mentions but never computes.
 """
 
 from __future__ import annotations
@@ -74,6 +76,21 @@ def precision_recall_f1(y_true, y_pred, positive=1):
     return np.array([precision, recall, f1])
 
 
+def analogy(vectors, a, b, c, k=5, *, normalise=True, exclude=True, sign=1.0):
+    """Rows answering "a is to b as c is to ?" by 3CosAdd, best first: int array ``(k,)``.
+
+    ``vectors`` ``(N, D)``; ``a``, ``b``, ``c`` row indices. Every row ``w`` other than ``a``,
+    ``b``, ``c`` is scored by ``cos(w, b) - cos(w, a) + cos(w, c)`` (Mikolov et al. 2013; Levy and
+    Goldberg 2014), the ``k`` highest scores first. The keywords produce typical mistakes.
+    """
+    vectors = np.asarray(vectors, dtype=np.float64)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True) if normalise else vectors
+    scores = unit @ (unit[b] - sign * unit[a] + unit[c])
+    if exclude:
+        scores[[a, b, c]] = -np.inf
+    return np.argsort(-scores, kind="stable")[:k]
+
+
 @functools.cache
 def _reviews():
     from seqcourse.data import load_rotten_tomatoes
@@ -134,6 +151,14 @@ def _oov_case(rng):
     ]
     docs.append(["the", "the", "the", "plot"])  # repeats: a token rate is not a type rate
     return Case((docs, [str(w) for w in vocabulary]))
+
+
+def _analogy_case(rng):
+    n, d = int(rng.integers(8, 40)), int(rng.integers(3, 12))
+    # rows of very different lengths: only cosine similarity ignores the length
+    vectors = rng.normal(size=(n, d)) * rng.uniform(0.2, 5.0, size=(n, 1))
+    a, b, c = (int(i) for i in rng.choice(n, size=3, replace=False))
+    return Case((vectors, a, b, c), {"k": int(rng.integers(1, 6))})
 
 
 def _prf_case(rng):
@@ -243,6 +268,44 @@ ASSIGNMENT = Assignment(
             batch_size=32,
             budget=60.0,
             budget_fast=10.0,
+        ),
+        FunctionQuestion(
+            "analogy",
+            2,
+            "analogy",
+            "word analogies by 3CosAdd: the k best rows, excluding the three query rows",
+            analogy,
+            lambda: [
+                Case(
+                    (
+                        np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [3.0, 0.5], [-1.0, 2.0]]),
+                        0,
+                        1,
+                        3,
+                    ),
+                    {"k": 2},
+                    label="five rows in the plane",
+                ),
+                _analogy_case(np.random.default_rng(92)),
+            ],
+            lambda rng: [_analogy_case(rng) for _ in range(6)],
+            rtol=0.0,
+            atol=0.0,
+            mistakes=(
+                Mistake(
+                    "leave out a, b and c themselves: they score high but answer nothing",
+                    lambda v, a, b, c, k=5: analogy(v, a, b, c, k, exclude=False),
+                ),
+                Mistake(
+                    "compare directions, not lengths: divide every row by its norm (cosine "
+                    "similarity), or long rows win whatever their direction",
+                    lambda v, a, b, c, k=5: analogy(v, a, b, c, k, normalise=False),
+                ),
+                Mistake(
+                    "the offset is b - a: a is subtracted, b and c are added",
+                    lambda v, a, b, c, k=5: analogy(v, a, b, c, k, sign=-1.0),
+                ),
+            ),
         ),
     ),
     cell_timeout=120.0,

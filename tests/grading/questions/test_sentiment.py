@@ -58,3 +58,30 @@ def test_review_ids_use_the_training_vocabulary_and_threshold_beats_majority():
     assert np.any(data.x_eval == 1)  # unseen movies bring unknown words
     majority = max(data.y_eval.mean(), 1 - data.y_eval.mean())
     assert majority + 0.08 < q.THRESHOLD
+
+
+def test_analogy_ranks_by_3cosadd_and_each_mistake_changes_the_answer():
+    vectors = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [3.0, 0.5], [-1.0, 2.0]])
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    scores = unit @ (unit[1] - unit[0] + unit[3])  # a=0, b=1, c=3
+    assert q.analogy(vectors, 0, 1, 3, k=2).tolist() == [2, 4]
+    assert scores[2] > scores[4]  # by hand: rows 2 and 4 are the only candidates
+    rng = np.random.default_rng(5)
+    wrong = {"exclude": 0, "normalise": 0, "sign": 0}
+    for _ in range(50):
+        case = q._analogy_case(rng)
+        right = q.analogy(*case.args, **case.kwargs)
+        assert len(right) == case.kwargs["k"] and not set(right) & set(case.args[1:])
+        for keyword, value in (("exclude", False), ("normalise", False), ("sign", -1.0)):
+            mistaken = q.analogy(*case.args, **case.kwargs, **{keyword: value})
+            wrong[keyword] += not np.array_equal(mistaken, right)
+    assert min(wrong.values()) >= 35  # each mistake changes most answers
+
+
+def test_analogy_finds_queen_in_glove():
+    from seqcourse.data import load_glove
+
+    words, vectors = load_glove()
+    row = {w: i for i, w in enumerate(words)}
+    best = q.analogy(vectors, row["man"], row["king"], row["woman"], k=1)
+    assert words[best[0]] == "queen"
