@@ -18,11 +18,19 @@ def source_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def execute_notebook(path: Path, output: Path, *, fast: bool = True, timeout: int = 1200) -> Path:
+def execute_notebook(
+    path: Path,
+    output: Path,
+    *,
+    fast: bool = True,
+    timeout: int = 1200,
+    parameters: dict | None = None,
+) -> Path:
     """Execute the notebook at ``path`` (``.md`` or ``.ipynb``) into ``output`` (``.ipynb``).
 
-    The kernel runs in the notebook's own folder, with ``FAST`` passed to its ``parameters``
-    cell and ``SEQCOURSE_FAST`` set to match, so code that asks ``seqcourse.fast_mode()`` agrees.
+    The kernel runs in the notebook's own folder, with ``FAST`` (and any other ``parameters``)
+    passed to its ``parameters`` cell and ``SEQCOURSE_FAST`` set to match, so code that asks
+    ``seqcourse.fast_mode()`` agrees.
     A failing cell raises ``papermill.PapermillExecutionError`` naming the cell and the exception.
     The executed notebook records the source's sha256 in ``metadata.seqcourse.source_sha256``.
     """
@@ -44,7 +52,7 @@ def execute_notebook(path: Path, output: Path, *, fast: bool = True, timeout: in
         papermill.execute_notebook(
             str(staged),
             str(output),
-            parameters={"FAST": fast},
+            parameters={**(parameters or {}), "FAST": fast},
             cwd=str(path.parent),
             kernel_name="python3",
             progress_bar=False,

@@ -1,0 +1,72 @@
+"""Run chapter 9 in full mode with several training seeds: how robust is its 77 % claim?
+
+Usage: .venv/bin/python scripts/bench_sentiment.py [--seeds 0 1 2 3 4]
+
+Each run executes book/09_sentiment.md exactly as the book does (full mode), with the page's
+`SEED` parameter changed, and reads the numbers the page glues: test accuracy of the bag of
+words, the GRU from scratch and the GRU + GloVe, and the CPU seconds and epochs of training.
+The data split is the same in every run; only the initialisation, dropout and batch order change.
+Results print as Markdown table rows for BENCHMARKS.md, with the machine they ran on.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import ROOT, _machine  # noqa: E402
+
+from seqcourse.notebooks import execute_notebook  # noqa: E402
+
+CHAPTER = ROOT / "book" / "09_sentiment.md"
+COLUMNS = ("acc_bow", "acc_plain", "acc_glove", "cpu_plain", "cpu_glove", "epochs_glove")
+
+
+def glued(executed: Path) -> dict[str, str]:
+    """``{name: text/plain}`` of every value the executed page glued (myst-nb's scrapbook)."""
+    values = {}
+    for cell in nbformat.read(executed, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name and "text/plain" in output.get("data", {}):
+                values[name] = output["data"]["text/plain"]
+    return values
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    args = parser.parse_args()
+    print(f"machine: {_machine()}")
+    print(
+        "| seed | bag of words (%) | GRU (%) | GRU + GloVe (%) | CPU s GRU | CPU s GloVe "
+        "| epochs GloVe |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    glove = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for seed in args.seeds:
+            executed = execute_notebook(
+                CHAPTER,
+                Path(scratch) / f"09_seed{seed}.ipynb",
+                fast=False,
+                parameters={"SEED": seed},
+                timeout=1800,
+            )
+            values = {name: float(glued(executed)[name]) for name in COLUMNS}
+            glove.append(values["acc_glove"])
+            cells = " | ".join(f"{values[name]:.1f}" for name in COLUMNS[:5])
+            print(f"| {seed} | {cells} | {values['epochs_glove']:.0f} |", flush=True)
+    print(
+        f"GRU + GloVe over {len(glove)} seeds: mean {statistics.mean(glove):.1f} %, "
+        f"min {min(glove):.1f} %, max {max(glove):.1f} %"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
