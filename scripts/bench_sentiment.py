@@ -32,8 +32,11 @@ def glued(executed: Path) -> dict[str, str]:
     for cell in nbformat.read(executed, as_version=4).cells:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name and "text/plain" in output.get("data", {}):
-                values[name] = output["data"]["text/plain"]
+            data = output.get("data", {})
+            # myst-nb stores glued values under "application/papermill.record/<mime type>"
+            text = [value for mime, value in data.items() if mime.endswith("text/plain")]
+            if name and text:
+                values[name] = text[0]
     return values
 
 
