@@ -167,8 +167,8 @@ def _download(dist: Distribution, into: Path) -> Path:
     actual = sha256_of(path)
     if actual != dist.sha256:
         raise DataError(
-            f"{dist.filename} has sha256 {actual}, expected {dist.sha256}: the distribution on the "
-            "registry changed; the registry (seqcourse/data/registry.py) must be reviewed"
+            f"{dist.filename} has sha256 {actual}, expected {dist.sha256}: the distribution "
+            "changed upstream; the pinned entry in seqcourse/data/registry.py must be reviewed"
         )
     return path
 

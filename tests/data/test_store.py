@@ -139,7 +139,7 @@ def test_a_download_with_the_wrong_hash_is_refused_and_nothing_is_cached(
     scratch_cache, monkeypatch
 ):
     calls = _fake_pip(monkeypatch)
-    with pytest.raises(store.DataError, match="distribution on the registry changed"):
+    with pytest.raises(store.DataError, match="distribution changed upstream; the pinned entry"):
         store.fetch(["sf_temps"], log=lambda message: None)
     assert calls[0][-5:-1] == ["--only-binary", ":all:", "vega_datasets==0.9.0", "--dest"]
     assert store.status("sf_temps") == "missing"
