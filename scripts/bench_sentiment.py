@@ -60,7 +60,8 @@ def main() -> int:
                 parameters={"SEED": seed},
                 timeout=1800,
             )
-            values = {name: float(glued(executed)[name]) for name in COLUMNS}
+            page = glued(executed)
+            values = {name: float(page[name]) for name in COLUMNS}
             glove.append(values["acc_glove"])
             cells = " | ".join(f"{values[name]:.1f}" for name in COLUMNS[:5])
             print(f"| {seed} | {cells} | {values['epochs_glove']:.0f} |", flush=True)

@@ -19,7 +19,7 @@ def glove_json_to_npz(raw: bytes) -> bytes:
     The JSON holds GloVe 6B 100-d vectors (Pennington et al., 2014) as
     ``{"words": [...], "vectors": {word: [v_1, ..., v_100, norm, index]}}``, words ordered by
     frequency. The first :data:`GLOVE_WORDS` words are kept, vectors as float16 (GloVe's values
-    have about three significant digits that matter; the file shrinks from 307 MB to 20 MB).
+    have about three significant digits that matter; the file shrinks from 307 MB to 29 MB).
     """
     table = json.loads(raw)
     if table.get("dimensions") != GLOVE_DIM or not isinstance(table.get("vectors"), dict):

