@@ -84,15 +84,15 @@ def test_single_file_and_ipynb_submission(tmp_path):
     assert results(out, "carol")["score"] == 5.0
 
 
-def test_numpy_only_submission_is_graded_quickly_without_tensorflow(tmp_path):
+def test_numpy_only_submission_is_graded_without_tensorflow(tmp_path):
     probe = toy.HONEST_NUMPY + '\nimport sys\nprint("TF", "tensorflow" in sys.modules)\n'
     _write(tmp_path / "subs", dave=toy.myst(probe))
     out = tmp_path / "out"
     found = batch.find_submissions(tmp_path / "subs")
     result = batch.grade_batch(found, toy.TOY_NUMPY, out, progress=False)["dave"]
     assert result.total == 5.0
+    # what keeps it fast (BENCHMARKS.md measures it): the child never imports TensorFlow
     assert "TF False" in result.stdout
-    assert result.seconds < 3.0, f"{result.seconds:.2f} s for a NumPy-only submission"
 
 
 @pytest.mark.slow
