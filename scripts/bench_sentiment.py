@@ -15,29 +15,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import ROOT, _machine  # noqa: E402
 
-from seqcourse.notebooks import execute_notebook  # noqa: E402
+from seqcourse.notebooks import execute_notebook, glued_values  # noqa: E402
 
 CHAPTER = ROOT / "book" / "09_sentiment.md"
 COLUMNS = ("acc_bow", "acc_plain", "acc_glove", "cpu_plain", "cpu_glove", "epochs_glove")
-
-
-def glued(executed: Path) -> dict[str, str]:
-    """``{name: text/plain}`` of every value the executed page glued (myst-nb's scrapbook)."""
-    values = {}
-    for cell in nbformat.read(executed, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            data = output.get("data", {})
-            # myst-nb stores glued values under "application/papermill.record/<mime type>"
-            text = [value for mime, value in data.items() if mime.endswith("text/plain")]
-            if name and text:
-                values[name] = text[0]
-    return values
 
 
 def main() -> int:
@@ -60,7 +44,7 @@ def main() -> int:
                 parameters={"SEED": seed},
                 timeout=1800,
             )
-            page = glued(executed)
+            page = glued_values(executed)
             values = {name: float(page[name]) for name in COLUMNS}
             glove.append(values["acc_glove"])
             cells = " | ".join(f"{values[name]:.1f}" for name in COLUMNS[:5])

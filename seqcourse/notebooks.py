@@ -77,6 +77,25 @@ def is_current(executed: Path, source: Path) -> bool:
     return metadata.get("source_sha256") == source_digest(source)
 
 
+def glued_values(executed: Path) -> dict[str, str]:
+    """``{name: text/plain}`` of every value an executed page glued with ``myst_nb.glue``.
+
+    A page's numbers can then be read by scripts (the benchmarks) exactly as the book shows them.
+    """
+    import nbformat
+
+    values = {}
+    for cell in nbformat.read(executed, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            data = output.get("data", {})
+            # myst-nb stores glued values under "application/papermill.record/<mime type>"
+            text = [value for mime, value in data.items() if mime.endswith("text/plain")]
+            if name and text:
+                values[name] = text[0]
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Execute one course notebook with papermill.")
     parser.add_argument("notebook", type=Path)

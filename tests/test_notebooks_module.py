@@ -4,7 +4,7 @@ missing parameters cell is a clear error."""
 import nbformat
 import pytest
 
-from seqcourse.notebooks import execute_notebook, is_current
+from seqcourse.notebooks import execute_notebook, glued_values, is_current
 
 HEADER = """---
 jupytext:
@@ -32,6 +32,15 @@ print(FAST, SEED, os.environ["SEQCOURSE_FAST"])
 ```
 """
 
+GLUE = """
+```{code-cell} ipython3
+from myst_nb import glue
+
+glue("twice_seed", 2 * SEED, display=False)
+glue("label", "seven", display=False)
+```
+"""
+
 
 def _printed(executed):
     notebook = nbformat.read(executed, as_version=4)
@@ -48,6 +57,13 @@ def test_parameters_reach_the_notebook_and_fast_wins(tmp_path):
     assert is_current(executed, source)
     source.write_text(HEADER + PARAMETERS + "\n% changed\n")
     assert not is_current(executed, source)
+
+
+def test_glued_values_are_read_back_as_the_page_shows_them(tmp_path):
+    source = tmp_path / "page.md"
+    source.write_text(HEADER + PARAMETERS + GLUE)
+    executed = execute_notebook(source, tmp_path / "out.ipynb", parameters={"SEED": 7})
+    assert glued_values(executed) == {"twice_seed": "14", "label": "'seven'"}
 
 
 def test_a_notebook_without_parameters_cell_is_refused(tmp_path):
