@@ -1,14 +1,16 @@
 """The ``seqcourse`` command line: ``data``, ``assign`` and ``grade``.
 
-Each subcommand imports its module only when it runs, so ``seqcourse --help`` is instant.
+The only module that parses arguments, and the top of the package: nothing imports it. Each
+subcommand imports its module only when it runs, so ``seqcourse --help`` is instant, and passes it
+plain values. A :class:`~seqcourse.errors.SeqcourseError` is printed as one line, without a
+traceback, with exit status 2.
 """
 
 import argparse
 import sys
+from pathlib import Path
 
-
-class CommandError(Exception):
-    """A mistake in what the user asked for: printed as one line, no traceback, exit status 2."""
+from seqcourse.errors import SeqcourseError
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -32,8 +34,15 @@ def _build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", required=True, help="e.g. 02_rnn_from_scratch")
     grade.add_argument("--out", required=True, help="output folder for grades and feedback")
     grade.add_argument("--jobs", type=int, default=1)
-    grade.add_argument("--timeout", type=float, default=None, help="seconds per submission")
-    grade.add_argument("--memory", type=int, default=None, help="memory cap per submission (MB)")
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds per submission (default: the assignment's)",
+    )
+    grade.add_argument(
+        "--memory", type=int, default=None, help="memory cap per submission in MB (default 4096)"
+    )
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     return parser
 
@@ -42,18 +51,32 @@ def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "data":
-            from seqcourse.data import cli as data_cli
+            from seqcourse.data import commands
 
-            return data_cli.run(args)
+            if args.data_command == "list":
+                return commands.list_datasets()
+            if args.data_command == "fetch":
+                return commands.fetch(list(args.names))
+            return commands.verify()
         if args.command == "assign":
             from seqcourse.grading import assign
 
-            return assign.run(args)
+            return assign.write_exercises(
+                Path(args.solutions), Path(args.exercises), check=args.check
+            )
         if args.command == "grade":
             from seqcourse.grading import batch
 
-            return batch.run(args)
-    except CommandError as error:
+            return batch.grade_folder(
+                Path(args.submissions),
+                args.assignment,
+                Path(args.out),
+                jobs=args.jobs,
+                timeout=args.timeout,
+                memory_mb=args.memory,
+                force=args.force,
+            )
+    except SeqcourseError as error:
         print(f"seqcourse {args.command}: {error}", file=sys.stderr)
         return 2
     raise AssertionError(f"unhandled command {args.command!r}")

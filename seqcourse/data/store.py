@@ -25,9 +25,9 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from seqcourse.cli import CommandError
 from seqcourse.data.convert import CONVERTERS
 from seqcourse.data.registry import REGISTRY, Dataset, Distribution
+from seqcourse.errors import SeqcourseError
 
 DATA_ENV = "SEQCOURSE_DATA"
 NPM_ATTEMPTS = 3
@@ -35,7 +35,7 @@ NPM_RETRY_WAIT = 2.0  # seconds before the second try
 _CHUNK = 1 << 20
 
 
-class DataError(CommandError):
+class DataError(SeqcourseError):
     """A dataset is unknown, missing or corrupt; the message names the command that repairs it."""
 
 

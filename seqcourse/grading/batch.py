@@ -22,11 +22,15 @@ import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from seqcourse.cli import CommandError
+from seqcourse.errors import SeqcourseError
 from seqcourse.grading import registry, sandbox
 from seqcourse.grading.notebook import SUFFIXES, SubmissionError, code_cells
 from seqcourse.grading.runner import Prepared, QuestionResult, SubmissionResult, grade_cells
 from seqcourse.runtime import fast_mode
+
+
+class GradeError(SeqcourseError):
+    """What ``seqcourse grade`` was asked to grade cannot be graded (no such file, no notebooks)."""
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -43,20 +47,20 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def find_submissions(location: Path) -> dict[str, Path]:
-    """``student -> file`` for a folder of notebooks or one notebook; CommandError when unusable."""
+    """``student -> file`` for a folder of notebooks or one notebook; GradeError when unusable."""
     if not location.exists():
-        raise CommandError(f"no such file or folder: {location}")
+        raise GradeError(f"no such file or folder: {location}")
     if location.is_file():
         if location.suffix not in SUFFIXES:
-            raise CommandError(f"{location} is not a notebook (.ipynb or .md)")
+            raise GradeError(f"{location} is not a notebook (.ipynb or .md)")
         return {location.stem: location}
     files = sorted(p for p in location.iterdir() if p.suffix in SUFFIXES and p.is_file())
     if not files:
-        raise CommandError(f"{location} holds no .ipynb or .md submissions")
+        raise GradeError(f"{location} holds no .ipynb or .md submissions")
     found: dict[str, Path] = {}
     for path in files:
         if path.stem in found:
-            raise CommandError(f"two submissions for student {path.stem!r}: keep one of them")
+            raise GradeError(f"two submissions for student {path.stem!r}: keep one of them")
         found[path.stem] = path
     return found
 
@@ -164,7 +168,7 @@ def grade_batch(
     """Grade ``submissions`` into ``out``; returns the new results (None for skipped ones)."""
     fast = fast_mode() if fast is None else fast
     prepared = Prepared(assignment, fast)
-    limits = limits or sandbox.Limits(timeout=prepared.default_timeout())
+    limits = (limits or sandbox.Limits()).with_default_timeout(prepared.default_timeout())
     threads = max(1, (os.cpu_count() or 1) // max(jobs, 1))
     out.mkdir(parents=True, exist_ok=True)
     digests = {student: _sha256(path) for student, path in submissions.items()}
@@ -213,31 +217,37 @@ def grade_batch(
     return results
 
 
-def run(args) -> int:
-    """Entry point of ``seqcourse grade`` (see :mod:`seqcourse.cli`)."""
+def grade_folder(
+    submissions: Path,
+    assignment_name: str,
+    out: Path,
+    *,
+    jobs: int = 1,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    force: bool = False,
+) -> int:
+    """``seqcourse grade``: grade a folder (or one file) of submissions into ``out``; exit status.
+
+    ``timeout`` and ``memory_mb`` left at None keep their defaults: the assignment's own wall-clock
+    budget (:meth:`~seqcourse.grading.runner.Prepared.default_timeout`) and
+    :class:`~seqcourse.grading.sandbox.Limits`'s memory cap.
+    """
     try:
-        assignment = registry.get_assignment(args.assignment)
+        assignment = registry.get_assignment(assignment_name)
     except KeyError as error:
-        raise CommandError(error.args[0]) from None
-    submissions = find_submissions(Path(args.submissions))
-    if args.jobs < 1:
-        raise CommandError("--jobs must be at least 1")
-    limits = None
-    if args.timeout is not None or args.memory is not None:
-        defaults = sandbox.Limits()
-        limits = sandbox.Limits(
-            timeout=args.timeout if args.timeout is not None else defaults.timeout,
-            memory_mb=args.memory if args.memory is not None else defaults.memory_mb,
-        )
-    out = Path(args.out)
+        raise GradeError(error.args[0]) from None
+    found = find_submissions(submissions)
+    if jobs < 1:
+        raise GradeError("--jobs must be at least 1")
+    given = {"timeout": timeout, "memory_mb": memory_mb}
+    limits = sandbox.Limits(**{name: value for name, value in given.items() if value is not None})
     if sandbox.isolation() == sandbox.REDUCED:
         print(
             "seqcourse grade: bubblewrap unavailable: grading with reduced isolation",
             file=sys.stderr,
         )
-    results = grade_batch(
-        submissions, assignment, out, jobs=args.jobs, limits=limits, force=args.force
-    )
+    results = grade_batch(found, assignment, out, jobs=jobs, limits=limits, force=force)
     graded = [r for r in results.values() if r is not None]
     skipped = len(results) - len(graded)
     print(

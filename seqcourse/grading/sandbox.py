@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,17 +62,28 @@ RESULT_CAP = 256 * 2**20  # bytes of results accepted from one run
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one run: wall-clock seconds, address space (MB), CPU seconds, ..."""
+    """Resource limits of one run: wall-clock seconds, address space (MB), CPU seconds, ...
 
-    timeout: float = 120.0
+    Every default lives here, except the wall-clock ``timeout``: None means the assignment's own
+    budget, which only the batch knows (:meth:`seqcourse.grading.runner.Prepared.default_timeout`)
+    and fills in with :meth:`with_default_timeout`.
+    """
+
+    timeout: float | None = None
     memory_mb: int = 4096  # address space: TensorFlow reserves ~2.5 GB of it and survives this
     nproc: int = 128  # processes and threads of the slot's uid; TensorFlow needs a few dozen
     nofile: int = 256
     fsize_mb: int = 64
     tmp_mb: int = 256
 
+    def with_default_timeout(self, seconds: float) -> Limits:
+        """These limits, with ``timeout`` set to ``seconds`` if it was left at None."""
+        return self if self.timeout is not None else dataclasses.replace(self, timeout=seconds)
+
     @property
     def cpu_seconds(self) -> int:
+        if self.timeout is None:
+            raise ValueError("Limits.timeout is None: call with_default_timeout(seconds) first")
         return int(self.timeout * max(os.cpu_count() or 1, 1)) + 5
 
     def for_child(self) -> dict:
@@ -290,6 +302,8 @@ def _parse_events(raw: bytes) -> list[dict]:
 
 def run_child(task_dir: Path, limits: Limits, *, slot: int, fast: bool, threads: int) -> RunResult:
     """Run ``child.py`` on ``task_dir`` once, in a fresh sandbox; whatever the child does."""
+    if limits.timeout is None:
+        raise ValueError("run_child needs Limits.timeout: call with_default_timeout(seconds)")
     mode = isolation()
     sandboxed = mode == FULL
     read_fd, write_fd = os.pipe()

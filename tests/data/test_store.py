@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seqcourse.cli import CommandError
+from seqcourse.errors import SeqcourseError
 from seqcourse.data import load_sf_temperatures, store
 from seqcourse.data.convert import CONVERTERS, GLOVE_DIM
 from seqcourse.data.registry import REGISTRY, Dataset, Distribution
@@ -66,7 +66,7 @@ def test_corrupt_file_is_detected_and_names_the_repair(scratch_cache):
 
 
 def test_data_errors_are_command_errors_and_unknown_names_list_the_known():
-    assert issubclass(store.DataError, CommandError)
+    assert issubclass(store.DataError, SeqcourseError)
     with pytest.raises(store.DataError, match="unknown dataset 'nope'; known datasets: .*sf_temps"):
         store.fetch(["nope"])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from seqcourse.cli import CommandError
+from seqcourse.errors import SeqcourseError
 from seqcourse.grading.assign import strip_solutions
 from tests.conftest import ROOT
 
@@ -41,7 +41,7 @@ def test_solution_blocks_become_stubs_with_hints():
     "source", ["# BEGIN SOLUTION\nx = 1", "# END SOLUTION", "# BEGIN SOLUTION\n# BEGIN SOLUTION"]
 )
 def test_unbalanced_markers_are_errors(source):
-    with pytest.raises(CommandError):
+    with pytest.raises(SeqcourseError):
         strip_solutions(source)
 
 

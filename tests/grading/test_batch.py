@@ -115,3 +115,31 @@ def test_keras_model_question_trains_in_the_child_and_is_scored_in_the_parent(tm
     assert "not compiled" in uncompiled
     good = json.dumps(results(out, "good"))
     assert sandbox.FULL in good or sandbox.REDUCED in good
+
+
+@pytest.mark.parametrize(
+    "flags, timeout, memory_mb",
+    [
+        ([], "assignment", sandbox.Limits().memory_mb),
+        (["--memory", "2048"], "assignment", 2048),  # --memory alone keeps the assignment's timeout
+        (["--timeout", "33"], 33.0, sandbox.Limits().memory_mb),
+        (["--timeout", "33", "--memory", "2048"], 33.0, 2048),
+    ],
+)
+def test_grade_limits_default_to_the_assignments_timeout(
+    tmp_path, monkeypatch, flags, timeout, memory_mb
+):
+    seen = []
+
+    def fake_grade_cells(student, cells, prepared, limits, **kwargs):
+        seen.append((limits, prepared.default_timeout()))
+        return batch._malformed(student, prepared.assignment, ValueError("not run in this test"))
+
+    monkeypatch.setattr(batch, "grade_cells", fake_grade_cells)
+    subs = _write(tmp_path / "subs", erin=toy.myst(toy.HONEST_NUMPY))
+    argv = ["grade", str(subs), "--assignment", "05_gru", "--out", str(tmp_path / "out"), *flags]
+    assert main(argv) == 0
+    ((limits, assignment_timeout),) = seen
+    assert assignment_timeout > 120  # 05_gru trains models: far above a plain notebook's budget
+    assert limits.timeout == (assignment_timeout if timeout == "assignment" else timeout)
+    assert limits.memory_mb == memory_mb

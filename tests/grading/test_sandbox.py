@@ -43,7 +43,7 @@ print("FACTS" + json.dumps(facts))
 def _facts(tmp_path, fast=True) -> dict:
     prepared = runner.Prepared(toy.TOY_NUMPY, fast=fast)
     task, arrays = prepared.task([], [PROBE], set())
-    task["limits"] = sandbox.Limits().for_child()
+    task["limits"] = sandbox.Limits(timeout=30).for_child()
     task["sandboxed"] = sandbox.isolation() == sandbox.FULL
     runner._write_task(tmp_path, task, arrays)
     run = sandbox.run_child(tmp_path, sandbox.Limits(timeout=30), slot=3, fast=fast, threads=1)
@@ -103,7 +103,7 @@ def test_plotting_inside_the_sandbox_is_quiet(tmp_path):
     )
     prepared = runner.Prepared(toy.TOY_NUMPY, fast=True)
     task, arrays = prepared.task([], [plot], set())
-    task["limits"] = sandbox.Limits().for_child()
+    task["limits"] = sandbox.Limits(timeout=30).for_child()
     task["sandboxed"] = True
     runner._write_task(tmp_path, task, arrays)
     run = sandbox.run_child(tmp_path, sandbox.Limits(timeout=60), slot=4, fast=True, threads=1)

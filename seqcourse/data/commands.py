@@ -1,4 +1,7 @@
-"""``seqcourse data {list,fetch,verify}``: the command-line face of the dataset cache."""
+"""``seqcourse data {list,fetch,verify}``: the dataset cache as commands, each returning its exit status.
+
+User errors raise :class:`~seqcourse.data.store.DataError` (exit status 2 from the command line).
+"""
 
 import time
 
@@ -6,7 +9,8 @@ from seqcourse.data import store
 from seqcourse.data.registry import REGISTRY
 
 
-def _list() -> int:
+def list_datasets() -> int:
+    """``seqcourse data list``: every registered dataset, its state in the cache, size and source."""
     print(f"cache: {store.cache_dir()}  (set ${store.DATA_ENV} to move it)")
     rows = [("name", "state", "size", "source", "licence")]
     for name, dataset in sorted(REGISTRY.items()):
@@ -21,7 +25,8 @@ def _list() -> int:
     return 0
 
 
-def _fetch(names: list[str]) -> int:
+def fetch(names: list[str]) -> int:
+    """``seqcourse data fetch [NAME ...]``: download and verify ``names`` (all when empty)."""
     start = time.perf_counter()
     fetched = store.fetch(names or None)
     wanted = names or sorted(REGISTRY)
@@ -33,7 +38,8 @@ def _fetch(names: list[str]) -> int:
     return 0
 
 
-def _verify() -> int:
+def verify() -> int:
+    """``seqcourse data verify``: check every cached file against its sha256."""
     states = {name: store.status(name) for name in sorted(REGISTRY)}
     bad = [f"{name} ({state})" for name, state in states.items() if state != "ok"]
     if bad:
@@ -43,14 +49,3 @@ def _verify() -> int:
         )
     print(f"all {len(states)} dataset(s) verified in {store.cache_dir()}")
     return 0
-
-
-def run(args) -> int:
-    """Entry point used by ``seqcourse.cli``; user errors raise ``CommandError`` (exit status 2)."""
-    if args.data_command == "list":
-        return _list()
-    if args.data_command == "fetch":
-        return _fetch(list(args.names))
-    if args.data_command == "verify":
-        return _verify()
-    raise AssertionError(f"unhandled data command {args.data_command!r}")
