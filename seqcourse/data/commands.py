@@ -1,4 +1,4 @@
-"""``seqcourse data {list,fetch,verify}``: the dataset cache as commands, each returning its exit status.
+"""``seqcourse data {list,fetch,verify}``: the dataset cache as commands returning exit statuses.
 
 User errors raise :class:`~seqcourse.data.store.DataError` (exit status 2 from the command line).
 """
@@ -10,7 +10,7 @@ from seqcourse.data.registry import REGISTRY
 
 
 def list_datasets() -> int:
-    """``seqcourse data list``: every registered dataset, its state in the cache, size and source."""
+    """``seqcourse data list``: each registered dataset, its state in the cache, size and source."""
     print(f"cache: {store.cache_dir()}  (set ${store.DATA_ENV} to move it)")
     rows = [("name", "state", "size", "source", "licence")]
     for name, dataset in sorted(REGISTRY.items()):

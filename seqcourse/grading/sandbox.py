@@ -21,6 +21,7 @@ Where bwrap cannot run (another OS, a container that forbids namespaces) or
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import json
 import os
@@ -31,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seqcourse.errors import SeqcourseError
 from seqcourse.data import load_sf_temperatures, store
 from seqcourse.data.convert import CONVERTERS, GLOVE_DIM
 from seqcourse.data.registry import REGISTRY, Dataset, Distribution
+from seqcourse.errors import SeqcourseError
 from tests.data.offline import run_offline
 
 
