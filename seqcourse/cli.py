@@ -1,4 +1,4 @@
-"""The ``seqcourse`` command line: ``data``, ``assign`` and ``grade``.
+"""The ``seqcourse`` command line: ``data``, ``assign``, ``run`` and ``grade``.
 
 The only module that parses arguments, and the top of the package: nothing imports it. Each
 subcommand imports its module only when it runs, so ``seqcourse --help`` is instant, and passes it
@@ -28,6 +28,11 @@ def _build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--check", action="store_true", help="exit 1 if exercises/ is out of date")
     assign.add_argument("--solutions", default="solutions")
     assign.add_argument("--exercises", default="exercises")
+
+    run = sub.add_parser("run", help="execute one course notebook (a chapter or a solution)")
+    run.add_argument("notebook", type=Path, help="a .md or .ipynb notebook, e.g. book/02_*.md")
+    run.add_argument("--fast", action="store_true", help="run at test scale (FAST = True)")
+    run.add_argument("--output", type=Path, default=None, help="default _build/executed/NAME.ipynb")
 
     grade = sub.add_parser("grade", help="grade a folder of submissions")
     grade.add_argument("submissions", help="a folder of .ipynb/.md files, or one file")
@@ -64,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
             return assign.write_exercises(
                 Path(args.solutions), Path(args.exercises), check=args.check
             )
+        if args.command == "run":
+            from seqcourse.notebooks import execute_notebook
+
+            output = args.output or Path("_build/executed") / f"{args.notebook.stem}.ipynb"
+            execute_notebook(args.notebook, output, fast=args.fast)
+            print(f"executed {args.notebook} -> {output}")
+            return 0
         if args.command == "grade":
             from seqcourse.grading import batch
 

@@ -1,13 +1,12 @@
 """Run the course's MyST-Markdown notebooks: jupytext conversion, then papermill execution.
 
-Used by the test suite (every chapter and solution runs in fast mode) and handy from the shell:
-``python -m seqcourse.notebooks book/02_rnn_from_scratch.md --fast``.
+Used by the test suite (every chapter and solution runs in fast mode), the benchmark scripts, and
+from the shell as ``seqcourse run book/02_rnn_from_scratch.md --fast``. Imports nothing from the
+package (layer 0, beside ``runtime`` and ``errors``).
 """
 
-import argparse
 import hashlib
 import os
-import sys
 from pathlib import Path
 
 FAST_ENV = "SEQCOURSE_FAST"
@@ -94,19 +93,3 @@ def glued_values(executed: Path) -> dict[str, str]:
             if name and text:
                 values[name] = text[0]
     return values
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Execute one course notebook with papermill.")
-    parser.add_argument("notebook", type=Path)
-    parser.add_argument("--fast", action="store_true", help="run at test scale (FAST = True)")
-    parser.add_argument("--output", type=Path, default=None)
-    args = parser.parse_args(argv)
-    output = args.output or Path("_build/executed") / f"{args.notebook.stem}.ipynb"
-    execute_notebook(args.notebook, output, fast=args.fast)
-    print(f"executed {args.notebook} -> {output}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

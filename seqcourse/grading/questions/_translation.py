@@ -41,7 +41,7 @@ def translation_data(name: str, n_pairs: int, max_digits: int) -> ModelData:
     the numbers (and the hidden pairs).
     """
     from seqcourse.data import number_translation
-    from seqcourse.seq2seq import prepare_translation
+    from seqcourse.data.tokens import prepare_translation
 
     seed = int(question_rng(name).integers(2**31))
     frame = number_translation(n_pairs, "en", "fr", max_digits=max_digits, seed=seed)

@@ -2,8 +2,8 @@
 and bigrams, the parameter count of a GRU encoder-decoder, and a trained encoder-decoder that
 translates numbers from English words to French words (a two-input model question).
 
-The trusted references build on :mod:`seqcourse.seq_metrics`; the grader checks that submissions
-do not call or copy the course's reference code.
+The trusted references build on :mod:`seqcourse.inference.metrics`; the grader checks that
+submissions do not call or copy the course's reference code.
 """
 
 from __future__ import annotations

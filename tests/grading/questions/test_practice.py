@@ -11,7 +11,7 @@ import pytest
 
 import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
 from seqcourse.grading.questions import practice as q
-from seqcourse.serving import PaddedBatchPredictor
+from seqcourse.inference.serving import PaddedBatchPredictor
 
 
 def _psi_by_counting(reference, current, vocab, alpha=0.5):

@@ -1,10 +1,10 @@
 """The answer key of ``14_speech_signals`` is right: deltas recover slopes and match a direct
-formula, normalisation keeps padding at zero, the spectrogram shape matches seqcourse.audio, and
-the speaker data are scaled on the training frames only."""
+formula, normalisation keeps padding at zero, the spectrogram shape matches seqcourse.data.audio,
+and the speaker data are scaled on the training frames only."""
 
 import numpy as np
 
-from seqcourse.audio import frame_signal, power_spectrum
+from seqcourse.data.audio import frame_signal, power_spectrum
 from seqcourse.grading.questions import speech_signals as q
 
 

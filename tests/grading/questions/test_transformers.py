@@ -7,7 +7,7 @@ import keras
 import numpy as np
 
 from seqcourse.grading.questions import transformers as q
-from seqcourse.layers import TransformerEncoder
+from seqcourse.models.layers import TransformerEncoder
 from seqcourse.reference import positional_encoding
 
 

@@ -3,7 +3,7 @@ decoder input cut after its step, so a decoder that looks ahead cannot copy the 
 
 import numpy as np
 
-from seqcourse.decoding import decoder_io
+from seqcourse.data.tokens import decoder_io
 from seqcourse.grading.questions._translation import teacher_forced_probes
 from seqcourse.grading.spec import METRICS
 

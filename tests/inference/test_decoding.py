@@ -1,4 +1,4 @@
-"""seqcourse.decoding: teacher-forcing arrays, greedy and beam search against brute force, and the
+"""seqcourse.inference.decoding: greedy and beam search against brute force, and the
 scheduled-sampling schedules."""
 
 import itertools
@@ -6,27 +6,10 @@ import itertools
 import numpy as np
 import pytest
 
-from seqcourse import decoding
+from seqcourse.inference import decoding
 from seqcourse.reference import log_softmax
 
 START, END = 4, 3
-
-
-def test_decoder_io_shifts_the_target_right_behind_a_start_token():
-    decoder_input, decoder_output = decoding.decoder_io([[7, 8, 9], [5]], START, END)
-    np.testing.assert_array_equal(decoder_input, [[START, 7, 8, 9], [START, 5, 0, 0]])
-    np.testing.assert_array_equal(decoder_output, [[7, 8, 9, END], [5, END, 0, 0]])
-    # At every real step the input is the previous step's output: the shift teacher forcing needs.
-    np.testing.assert_array_equal(decoder_input[0, 1:], decoder_output[0, :-1])
-
-
-@pytest.mark.parametrize(
-    ("targets", "start", "message"),
-    [([[1, 0, 2]], START, "0 is padding"), ([[1]], 0, "start_id"), ([], START, "at least one")],
-)
-def test_decoder_io_rejects_bad_input(targets, start, message):
-    with pytest.raises(ValueError, match=message):
-        decoding.decoder_io(targets, start, END)
 
 
 def test_strip_end_cuts_at_the_end_token_or_padding():

@@ -1,10 +1,10 @@
-"""seqcourse.monitoring: OOV shares, PSI and the KS statistic against their definitions, the
-drift monitor's verdicts on same-distribution and shifted samples, and selective accuracy."""
+"""seqcourse.inference.monitoring: OOV shares, PSI and the KS statistic against their definitions,
+the drift monitor's verdicts on same-distribution and shifted samples, and selective accuracy."""
 
 import numpy as np
 import pytest
 
-from seqcourse.monitoring import (
+from seqcourse.inference.monitoring import (
     DriftMonitor,
     ks_critical_value,
     ks_statistic,

@@ -1,11 +1,12 @@
-"""seqcourse.seq_metrics: exact match, accuracy by position and BLEU on hand-computed cases."""
+"""seqcourse.inference.metrics: exact match, accuracy by position and BLEU on hand-computed
+cases."""
 
 import math
 
 import numpy as np
 import pytest
 
-from seqcourse.seq_metrics import bleu, exact_match, modified_precision, position_accuracy
+from seqcourse.inference.metrics import bleu, exact_match, modified_precision, position_accuracy
 
 
 def test_exact_match_counts_identical_sequences():

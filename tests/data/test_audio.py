@@ -1,10 +1,10 @@
-"""seqcourse.audio: each step of the MFCC pipeline does what its docstring says, checked against
-direct formulas and known properties, and bad input is named."""
+"""seqcourse.data.audio: each step of the MFCC pipeline does what its docstring says, checked
+against direct formulas and known properties, and bad input is named."""
 
 import numpy as np
 import pytest
 
-from seqcourse import audio
+from seqcourse.data import audio
 
 SR = 16000
 

@@ -16,17 +16,21 @@ A ``keras.layers.SimpleRNN(H)`` on inputs of width ``D`` holds ``kernel (D, H)``
 from __future__ import annotations
 
 __all__ = [
-    "one_to_one",
-    "one_to_many",
-    "many_to_one",
-    "many_to_many",
-    "encoder_decoder",
-    "recurrent_language_model",
-    "recurrent_text_classifier",
-    "transformer_text_classifier",
-    "recurrent_sequence_classifier",
-    "simple_rnn_param_count",
+    "RECURRENT_CELLS",
     "dense_param_count",
+    "encoder_decoder",
+    "gru_param_count",
+    "lstm_param_count",
+    "many_to_many",
+    "many_to_one",
+    "one_to_many",
+    "one_to_one",
+    "recurrent_language_model",
+    "recurrent_regressor",
+    "recurrent_sequence_classifier",
+    "recurrent_text_classifier",
+    "simple_rnn_param_count",
+    "transformer_text_classifier",
 ]
 
 
@@ -313,7 +317,7 @@ def recurrent_language_model(
     ``SparseCategoricalCrossentropy(from_logits=True)``, which is more stable). Output ``t`` scores
     token ``t + 1`` from tokens ``1..t``, so the targets are the inputs shifted left by one.
     ``T`` is ``None``: the model reads texts of any length. Sequential, so
-    :func:`seqcourse.generation.stateful_copy` can make a generator from it.
+    :func:`seqcourse.inference.generation.stateful_copy` can make a generator from it.
     """
     import keras
 
@@ -387,15 +391,16 @@ def transformer_text_classifier(
     """Token ids ``(B, T)`` -> logits ``(B, K)`` through a small Transformer encoder.
 
     ``Embedding(V, d, mask_zero=True)`` ``(B, T, d)``; the sinusoidal
-    :class:`seqcourse.layers.PositionalEncoding` added (unless ``positional=False``, which makes
-    the model blind to word order); ``num_blocks`` :class:`seqcourse.layers.TransformerEncoder`
-    blocks of ``num_heads`` heads of size ``d / num_heads``, ``(B, T, d)``; the mean over the real
-    (unmasked) steps, ``(B, d)``; dropout and ``Dense(K)`` logits. ``embed_dim`` must be
-    divisible by ``num_heads``. ``T`` is ``None``: any length.
+    :class:`seqcourse.models.layers.PositionalEncoding` added (unless ``positional=False``, which
+    makes the model blind to word order); ``num_blocks``
+    :class:`seqcourse.models.layers.TransformerEncoder` blocks of ``num_heads`` heads of size ``d /
+    num_heads``, ``(B, T, d)``; the mean over the real (unmasked) steps, ``(B, d)``; dropout and
+    ``Dense(K)`` logits. ``embed_dim`` must be divisible by ``num_heads``. ``T`` is ``None``: any
+    length.
     """
     import keras
 
-    from seqcourse.layers import PositionalEncoding, TransformerEncoder
+    from seqcourse.models.layers import PositionalEncoding, TransformerEncoder
 
     vocab_size = _positive_int("vocab_size", vocab_size)
     output_dim = _positive_int("output_dim", output_dim)

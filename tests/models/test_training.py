@@ -1,11 +1,11 @@
-"""seqcourse.training.EpochTimer times the training part of each epoch."""
+"""seqcourse.models.training.EpochTimer times the training part of each epoch."""
 
 import numpy as np
 import pytest
 
 import seqcourse
-from seqcourse import training
-from seqcourse.training import EpochTimer
+from seqcourse.models import training
+from seqcourse.models.training import EpochTimer
 
 
 class _FakeClock:

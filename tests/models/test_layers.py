@@ -1,5 +1,5 @@
-"""seqcourse.layers: the positional encoding equals the reference table, the encoder block masks
-padding, ignores order without positions, saves and loads, and rejects bad sizes."""
+"""seqcourse.models.layers: the positional encoding equals the reference table, the encoder block
+masks padding, ignores order without positions, saves and loads, and rejects bad sizes."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
 from seqcourse.reference import multi_head_attention, positional_encoding
 
 keras = pytest.importorskip("keras")
-layers = pytest.importorskip("seqcourse.layers")
+layers = pytest.importorskip("seqcourse.models.layers")
 
 
 def test_positional_encoding_adds_the_reference_table():

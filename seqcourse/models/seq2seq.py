@@ -1,147 +1,19 @@
-"""Encoder-decoder (sequence-to-sequence) models in Keras 3, with or without attention, and the
-token handling they need.
+"""Encoder-decoder (sequence-to-sequence) models in Keras 3, with or without attention.
 
-Token ids: 0 padding, 1 ``[UNK]`` (a word not seen in training), 2 ``<s>`` (start), 3 ``</s>``
-(end), then the training vocabulary in sorted order. Lookups are ``keras.layers.StringLookup``
-layers. Keras is imported inside the functions, so importing this module stays light; import
+The token ids and teacher-forcing arrays they read come from :mod:`seqcourse.data.tokens`.
+Keras is imported inside the functions, so importing this module stays light; import
 ``seqcourse`` before it so TensorFlow is quiet.
 """
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from seqcourse.decoding import decoder_io
 from seqcourse.reference.numerics import log_softmax
 
-__all__ = [
-    "END",
-    "START",
-    "UNK",
-    "Seq2Seq",
-    "TranslationArrays",
-    "build_seq2seq",
-    "detokenize",
-    "prepare_translation",
-    "tokenize",
-]
+__all__ = ["ATTENTION_KINDS", "Seq2Seq", "build_seq2seq"]
 
-UNK, START, END = 1, 2, 3
-START_TOKEN, END_TOKEN = "<s>", "</s>"
 ATTENTION_KINDS = (None, "dot", "additive")
-_TOKEN = re.compile(r"[^\W_]+|[^\w\s]")  # a run of letters/digits, or one punctuation mark
-
-
-def tokenize(text):
-    """Split a text into words and punctuation marks: ``"vingt-deux"`` -> ``vingt - deux``.
-
-    Hyphens and commas become tokens of their own, so ``quatre-vingt-dix`` shares its parts with
-    ``quatre`` and ``vingt`` and the vocabulary stays small.
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"tokenize needs a string; got {type(text).__name__}")
-    return _TOKEN.findall(text)
-
-
-def detokenize(tokens):
-    """The inverse of :func:`tokenize` for this course's texts: no spaces around hyphens, none
-    before commas."""
-    text = " ".join(tokens)
-    return text.replace(" - ", "-").replace(" ,", ",")
-
-
-def _lookup(token_lists):
-    import keras
-
-    vocabulary = sorted({token for tokens in token_lists for token in tokens})
-    return keras.layers.StringLookup(
-        vocabulary=[START_TOKEN, END_TOKEN, *vocabulary], mask_token="", num_oov_indices=1
-    )
-
-
-def _encode(lookup, token_lists):
-    """Token lists -> id lists with one StringLookup call on all tokens at once."""
-    flat = [token for tokens in token_lists for token in tokens]
-    ids = np.asarray(lookup(np.array(flat, dtype=object))) if flat else np.zeros(0, np.int64)
-    bounds = np.cumsum([0, *(len(tokens) for tokens in token_lists)])
-    return [ids[a:b].tolist() for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-
-
-@dataclass
-class TranslationArrays:
-    """Padded id arrays of a translation task and the vocabularies that made them.
-
-    ``source`` (N, S), ``decoder_input`` and ``decoder_output`` (N, T) are int32, padded with 0;
-    ``targets`` are the unpadded target id lists (no ``<s>``/``</s>``); ``splits`` (N,) names
-    each row's split. ``source_vocab`` and ``target_vocab`` list the tokens by id.
-    """
-
-    source: np.ndarray
-    decoder_input: np.ndarray
-    decoder_output: np.ndarray
-    targets: list
-    splits: np.ndarray
-    source_vocab: list
-    target_vocab: list
-
-    def rows(self, split):
-        """Boolean mask (N,) of the rows in ``split``."""
-        mask = self.splits == split
-        if not mask.any():
-            raise ValueError(f"no rows in split {split!r}; splits are {sorted(set(self.splits))}")
-        return mask
-
-    def target_text(self, ids):
-        """Target ids (up to ``</s>`` or padding) -> text, e.g. ``"quatre-vingt-dix"``."""
-        words = []
-        for token in ids:
-            if token in (0, END):
-                break
-            words.append(self.target_vocab[token])
-        return detokenize(words)
-
-
-def prepare_translation(sources, targets, splits, train_split="train"):
-    """Tokenise source and target texts and turn them into padded teacher-forcing arrays.
-
-    The vocabularies are built from the ``train_split`` rows only: a held-out word never seen in
-    training becomes ``[UNK]`` (id 1), as it would for a deployed model.
-
-    Args:
-        sources, targets: sequences of N strings.
-        splits: N split names, e.g. the ``split`` column of
-            :func:`seqcourse.data.number_translation`.
-
-    Returns:
-        :class:`TranslationArrays`.
-    """
-    sources, targets, splits = list(sources), list(targets), np.asarray(splits)
-    if not len(sources) == len(targets) == len(splits) or not sources:
-        raise ValueError(
-            f"sources, targets and splits must have the same non-zero length; got "
-            f"{len(sources)}, {len(targets)}, {len(splits)}"
-        )
-    source_tokens = [tokenize(text) for text in sources]
-    target_tokens = [tokenize(text) for text in targets]
-    train = splits == train_split
-    if not train.any():
-        raise ValueError(f"no rows in the training split {train_split!r}")
-    source_lookup = _lookup([t for t, keep in zip(source_tokens, train, strict=True) if keep])
-    target_lookup = _lookup([t for t, keep in zip(target_tokens, train, strict=True) if keep])
-    from seqcourse.data.padding import pad_batch
-
-    target_ids = _encode(target_lookup, target_tokens)
-    decoder_input, decoder_output = decoder_io(target_ids, START, END)
-    return TranslationArrays(
-        source=pad_batch(_encode(source_lookup, source_tokens)),
-        decoder_input=decoder_input,
-        decoder_output=decoder_output,
-        targets=target_ids,
-        splits=splits,
-        source_vocab=source_lookup.get_vocabulary(),
-        target_vocab=target_lookup.get_vocabulary(),
-    )
 
 
 @dataclass
@@ -170,7 +42,7 @@ class Seq2Seq:
         return [np.asarray(state), np.asarray(outputs), source != 0]
 
     def step(self, tokens, states):
-        """The step function of :mod:`seqcourse.decoding`: feed ``tokens`` (N,), get the
+        """The step function of :mod:`seqcourse.inference.decoding`: feed ``tokens`` (N,), get the
         next-token log-probabilities (N, V) and the new states."""
         state, outputs, mask = states
         tokens = np.asarray(tokens, dtype=np.int32)[:, None]

@@ -1,5 +1,6 @@
-"""Decoding for sequence-to-sequence models: teacher-forcing pairs, greedy search, beam search and
-the teacher-forcing schedules of scheduled sampling.
+"""Decoding for sequence-to-sequence models: greedy search, beam search and the teacher-forcing
+schedules of scheduled sampling (the teacher-forcing arrays are
+:func:`seqcourse.data.tokens.decoder_io`).
 
 Everything here is NumPy and knows nothing about Keras. A decoder is seen through a *step function*
 
@@ -16,23 +17,16 @@ Token ids follow the course's convention: 0 is padding, and the caller names the
 
 import numpy as np
 
+from seqcourse.data.tokens import PAD, check_token_id
+
 __all__ = [
     "beam_search",
     "beam_search_step",
-    "decoder_io",
     "greedy_decode",
     "sequence_log_prob",
     "strip_end",
     "teacher_forcing_probability",
 ]
-
-PAD = 0
-
-
-def _check_id(name, value):
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive int token id (0 is padding); got {value!r}")
-    return int(value)
 
 
 def _check_positive(name, value):
@@ -41,42 +35,9 @@ def _check_positive(name, value):
     return int(value)
 
 
-def decoder_io(targets, start_id, end_id):
-    """Teacher-forcing arrays from target token-id lists: the decoder input is the target shifted
-    right by one behind a start token, the decoder output the target followed by an end token.
-
-    For a target ``y_1 .. y_n`` the decoder reads ``<s> y_1 .. y_n`` and must predict
-    ``y_1 .. y_n </s>``: at step t it sees the true previous token ``y_{t-1}`` and predicts ``y_t``.
-    (Feeding ``y_1 .. y_n`` as both input and output would teach the decoder to copy its input.)
-
-    Args:
-        targets: a list of B token-id lists (ids >= 1, no start or end token), lengths n_b >= 0.
-        start_id: the id of ``<s>``.
-        end_id: the id of ``</s>``.
-
-    Returns:
-        ``(decoder_input, decoder_output)``, two int32 arrays ``(B, T)`` with ``T = max n_b + 1``,
-        post-padded with 0. ``decoder_output != 0`` is the mask of the steps the loss counts.
-    """
-    start_id, end_id = _check_id("start_id", start_id), _check_id("end_id", end_id)
-    targets = [list(map(int, target)) for target in targets]
-    if not targets:
-        raise ValueError("decoder_io needs at least one target sequence")
-    bad = [target for target in targets if any(t < 1 for t in target)]
-    if bad:
-        raise ValueError(f"target ids must be >= 1 (0 is padding); got {bad[0]}")
-    steps = max(len(target) for target in targets) + 1
-    decoder_input = np.zeros((len(targets), steps), dtype=np.int32)
-    decoder_output = np.zeros((len(targets), steps), dtype=np.int32)
-    for row, target in enumerate(targets):
-        decoder_input[row, : len(target) + 1] = [start_id, *target]  # <s> y_1 .. y_n
-        decoder_output[row, : len(target) + 1] = [*target, end_id]  # y_1 .. y_n </s>
-    return decoder_input, decoder_output
-
-
 def strip_end(ids, end_id):
     """Token-id rows ``(N, T)`` -> a list of N lists, each cut before its first ``end_id`` (or
-    padding 0), the form :mod:`seqcourse.seq_metrics` compares."""
+    padding 0), the form :mod:`seqcourse.inference.metrics` compares."""
     ids = np.asarray(ids)
     if ids.ndim != 2:
         raise ValueError(f"ids must have shape (N, T); got {ids.shape}")
@@ -123,7 +84,7 @@ def greedy_decode(step, states, start_id, end_id, max_len):
         ``(ids, log_prob)``: int64 ``(N, max_len)`` (after a row's ``</s>``, zeros) and the
         float64 ``(N,)`` log-probability of each row's output, ``</s>`` included.
     """
-    start_id, end_id = _check_id("start_id", start_id), _check_id("end_id", end_id)
+    start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
     max_len = _check_positive("max_len", max_len)
     rows = len(states[0]) if states else 0
     if rows == 0:
@@ -211,7 +172,7 @@ def beam_search(step, states, start_id, end_id, max_len, width, alpha=0.0):
         ``(ids, log_prob)``: the best hypothesis of each example, int64 ``(N, max_len)`` padded
         with 0 after ``</s>``, and its float64 log-probability ``(N,)`` (unnormalised).
     """
-    start_id, end_id = _check_id("start_id", start_id), _check_id("end_id", end_id)
+    start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
     max_len = _check_positive("max_len", max_len)
     width = _check_positive("width", width)
     if not alpha >= 0:

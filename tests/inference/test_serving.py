@@ -1,12 +1,12 @@
-"""seqcourse.serving: the padded-batch predictor answers in request order with each strategy's
-shapes and padding, a masked Keras model gives the same answers whatever the padding, and the
-timing helpers report what they measured."""
+"""seqcourse.inference.serving: the padded-batch predictor answers in request order with each
+strategy's shapes and padding, a masked Keras model gives the same answers whatever the padding,
+and the timing helpers report what they measured."""
 
 import numpy as np
 import pytest
 
 import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
-from seqcourse.serving import (
+from seqcourse.inference.serving import (
     PaddedBatchPredictor,
     bucket_index,
     latency_summary,

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqcourse.embeddings import embedding_matrix, glove_standardize
+from seqcourse.data.embeddings import embedding_matrix, glove_standardize
 
 
 def _tokens(texts):

@@ -1,5 +1,5 @@
-"""seqcourse.training.GradientNormModel and StepRecorder: the reported norm is the true global
-gradient norm, and clipping in the step equals the optimizer's global_clipnorm."""
+"""seqcourse.models.training.GradientNormModel and StepRecorder: the reported norm is the true
+global gradient norm, and clipping in the step equals the optimizer's global_clipnorm."""
 
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ def _data():
 def _build(kind, clip_norm=None, l2=0.0):
     import keras
 
-    from seqcourse.training import GradientNormModel
+    from seqcourse.models.training import GradientNormModel
 
     seqcourse.seed_everything(0)
     inputs = keras.Input((6, 3))
@@ -40,7 +40,7 @@ def _build(kind, clip_norm=None, l2=0.0):
 def test_reported_norm_is_the_global_norm_of_the_loss_gradient():
     import tensorflow as tf
 
-    from seqcourse.training import StepRecorder
+    from seqcourse.models.training import StepRecorder
 
     x, y = _data()
     model = _build("monitored", l2=0.01)
@@ -74,7 +74,7 @@ def test_clipping_in_the_step_equals_the_optimizer_option():
 
 
 def test_bad_clip_norm_and_missing_log_key_are_explained():
-    from seqcourse.training import StepRecorder
+    from seqcourse.models.training import StepRecorder
 
     with pytest.raises(ValueError, match="clip_norm must be a positive number or None"):
         _build("monitored", clip_norm=0.0)

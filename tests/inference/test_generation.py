@@ -1,11 +1,12 @@
-"""seqcourse.generation and models.recurrent_language_model: the stateful copy reproduces the
-full-sequence model step by step, and the sampling loop is greedy, reproducible and checked."""
+"""seqcourse.inference.generation and models.recurrent_language_model: the stateful copy reproduces
+the full-sequence model step by step, and the sampling loop is greedy, reproducible and checked."""
 
 import numpy as np
 import pytest
 
 import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
-from seqcourse import generation, models
+from seqcourse import models
+from seqcourse.inference import generation
 
 keras = pytest.importorskip("keras")
 

@@ -1,0 +1,181 @@
+"""Tokens, vocabularies and teacher-forcing arrays of the translation tasks (chapters 11-12).
+
+Token ids: 0 padding, 1 ``[UNK]`` (a word not seen in training), 2 ``<s>`` (start), 3 ``</s>``
+(end), then the training vocabulary in sorted order. Lookups are ``keras.layers.StringLookup``
+layers; Keras is imported inside :func:`prepare_translation` only, so importing this module loads
+NumPy alone.
+"""
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqcourse.data.padding import pad_batch
+
+__all__ = [
+    "END",
+    "PAD",
+    "START",
+    "UNK",
+    "TranslationArrays",
+    "check_token_id",
+    "decoder_io",
+    "detokenize",
+    "prepare_translation",
+    "tokenize",
+]
+
+PAD = 0
+UNK, START, END = 1, 2, 3
+START_TOKEN, END_TOKEN = "<s>", "</s>"
+_TOKEN = re.compile(r"[^\W_]+|[^\w\s]")  # a run of letters/digits, or one punctuation mark
+
+
+def tokenize(text):
+    """Split a text into words and punctuation marks: ``"vingt-deux"`` -> ``vingt - deux``.
+
+    Hyphens and commas become tokens of their own, so ``quatre-vingt-dix`` shares its parts with
+    ``quatre`` and ``vingt`` and the vocabulary stays small.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"tokenize needs a string; got {type(text).__name__}")
+    return _TOKEN.findall(text)
+
+
+def detokenize(tokens):
+    """The inverse of :func:`tokenize` for this course's texts: no spaces around hyphens, none
+    before commas."""
+    text = " ".join(tokens)
+    return text.replace(" - ", "-").replace(" ,", ",")
+
+
+def _lookup(token_lists):
+    import keras
+
+    vocabulary = sorted({token for tokens in token_lists for token in tokens})
+    return keras.layers.StringLookup(
+        vocabulary=[START_TOKEN, END_TOKEN, *vocabulary], mask_token="", num_oov_indices=1
+    )
+
+
+def _encode(lookup, token_lists):
+    """Token lists -> id lists with one StringLookup call on all tokens at once."""
+    flat = [token for tokens in token_lists for token in tokens]
+    ids = np.asarray(lookup(np.array(flat, dtype=object))) if flat else np.zeros(0, np.int64)
+    bounds = np.cumsum([0, *(len(tokens) for tokens in token_lists)])
+    return [ids[a:b].tolist() for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+@dataclass
+class TranslationArrays:
+    """Padded id arrays of a translation task and the vocabularies that made them.
+
+    ``source`` (N, S), ``decoder_input`` and ``decoder_output`` (N, T) are int32, padded with 0;
+    ``targets`` are the unpadded target id lists (no ``<s>``/``</s>``); ``splits`` (N,) names
+    each row's split. ``source_vocab`` and ``target_vocab`` list the tokens by id.
+    """
+
+    source: np.ndarray
+    decoder_input: np.ndarray
+    decoder_output: np.ndarray
+    targets: list
+    splits: np.ndarray
+    source_vocab: list
+    target_vocab: list
+
+    def rows(self, split):
+        """Boolean mask (N,) of the rows in ``split``."""
+        mask = self.splits == split
+        if not mask.any():
+            raise ValueError(f"no rows in split {split!r}; splits are {sorted(set(self.splits))}")
+        return mask
+
+    def target_text(self, ids):
+        """Target ids (up to ``</s>`` or padding) -> text, e.g. ``"quatre-vingt-dix"``."""
+        words = []
+        for token in ids:
+            if token in (0, END):
+                break
+            words.append(self.target_vocab[token])
+        return detokenize(words)
+
+
+def prepare_translation(sources, targets, splits, train_split="train"):
+    """Tokenise source and target texts and turn them into padded teacher-forcing arrays.
+
+    The vocabularies are built from the ``train_split`` rows only: a held-out word never seen in
+    training becomes ``[UNK]`` (id 1), as it would for a deployed model.
+
+    Args:
+        sources, targets: sequences of N strings.
+        splits: N split names, e.g. the ``split`` column of
+            :func:`seqcourse.data.number_translation`.
+
+    Returns:
+        :class:`TranslationArrays`.
+    """
+    sources, targets, splits = list(sources), list(targets), np.asarray(splits)
+    if not len(sources) == len(targets) == len(splits) or not sources:
+        raise ValueError(
+            f"sources, targets and splits must have the same non-zero length; got "
+            f"{len(sources)}, {len(targets)}, {len(splits)}"
+        )
+    source_tokens = [tokenize(text) for text in sources]
+    target_tokens = [tokenize(text) for text in targets]
+    train = splits == train_split
+    if not train.any():
+        raise ValueError(f"no rows in the training split {train_split!r}")
+    source_lookup = _lookup([t for t, keep in zip(source_tokens, train, strict=True) if keep])
+    target_lookup = _lookup([t for t, keep in zip(target_tokens, train, strict=True) if keep])
+    target_ids = _encode(target_lookup, target_tokens)
+    decoder_input, decoder_output = decoder_io(target_ids, START, END)
+    return TranslationArrays(
+        source=pad_batch(_encode(source_lookup, source_tokens)),
+        decoder_input=decoder_input,
+        decoder_output=decoder_output,
+        targets=target_ids,
+        splits=splits,
+        source_vocab=source_lookup.get_vocabulary(),
+        target_vocab=target_lookup.get_vocabulary(),
+    )
+
+
+def check_token_id(name, value):
+    """``value`` as an int if it is a token id a decoder may emit (>= 1: 0 is padding)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive int token id (0 is padding); got {value!r}")
+    return int(value)
+
+
+def decoder_io(targets, start_id, end_id):
+    """Teacher-forcing arrays from target token-id lists: the decoder input is the target shifted
+    right by one behind a start token, the decoder output the target followed by an end token.
+
+    For a target ``y_1 .. y_n`` the decoder reads ``<s> y_1 .. y_n`` and must predict
+    ``y_1 .. y_n </s>``: at step t it sees the true previous token ``y_{t-1}`` and predicts ``y_t``.
+    (Feeding ``y_1 .. y_n`` as both input and output would teach the decoder to copy its input.)
+
+    Args:
+        targets: a list of B token-id lists (ids >= 1, no start or end token), lengths n_b >= 0.
+        start_id: the id of ``<s>``.
+        end_id: the id of ``</s>``.
+
+    Returns:
+        ``(decoder_input, decoder_output)``, two int32 arrays ``(B, T)`` with ``T = max n_b + 1``,
+        post-padded with 0. ``decoder_output != 0`` is the mask of the steps the loss counts.
+    """
+    start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
+    targets = [list(map(int, target)) for target in targets]
+    if not targets:
+        raise ValueError("decoder_io needs at least one target sequence")
+    bad = [target for target in targets if any(t < 1 for t in target)]
+    if bad:
+        raise ValueError(f"target ids must be >= 1 (0 is padding); got {bad[0]}")
+    steps = max(len(target) for target in targets) + 1
+    decoder_input = np.zeros((len(targets), steps), dtype=np.int32)
+    decoder_output = np.zeros((len(targets), steps), dtype=np.int32)
+    for row, target in enumerate(targets):
+        decoder_input[row, : len(target) + 1] = [start_id, *target]  # <s> y_1 .. y_n
+        decoder_output[row, : len(target) + 1] = [*target, end_id]  # y_1 .. y_n </s>
+    return decoder_input, decoder_output
