@@ -1,8 +1,8 @@
 """``seqcourse grade SUBMISSIONS --assignment NAME --out OUT``: grade a folder of notebooks.
 
-For every submission (file stem = student id) it writes, atomically, ``OUT/<student>/results.json``
-(Gradescope's format, plus ``extra_data``), ``OUT/<student>/feedback.md`` and
-``OUT/<student>/.submission.sha256``; then ``OUT/grades.csv`` (one row per graded submission:
+For every submission (file stem = student id) it writes, through :mod:`seqcourse.grading.reports`,
+``OUT/<student>/results.json`` (Gradescope's format, plus ``extra_data``),
+``OUT/<student>/feedback.md`` and ``OUT/<student>/.submission.sha256``; then ``OUT/grades.csv`` (one row per graded submission:
 ``student``, one column per question, ``total``, ``max_total``, ``status``). A rerun skips
 submissions whose graded copy is unchanged unless ``--force``. One submission that crashes, hangs,
 exhausts memory or is malformed costs only its own grade; the exit status is 0 whenever the batch
@@ -11,13 +11,9 @@ was graded.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import os
 import sys
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -25,25 +21,13 @@ from pathlib import Path
 from seqcourse.errors import SeqcourseError
 from seqcourse.grading import registry, sandbox
 from seqcourse.grading.notebook import SUFFIXES, SubmissionError, code_cells
+from seqcourse.grading.reports import write_grades, write_result
 from seqcourse.grading.runner import Prepared, QuestionResult, SubmissionResult, grade_cells
 from seqcourse.runtime import fast_mode
 
 
 class GradeError(SeqcourseError):
     """What ``seqcourse grade`` was asked to grade cannot be graded (no such file, no notebooks)."""
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def find_submissions(location: Path) -> dict[str, Path]:
@@ -69,54 +53,6 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _results_json(result: SubmissionResult) -> dict:
-    output = [f"Graded in a {result.isolation}."]
-    if result.isolation == sandbox.REDUCED:
-        output[0] = "Graded with reduced isolation (no bubblewrap sandbox on the grading machine)."
-    if result.status != "ok":
-        output.append(f"Status: {result.status}.")
-    output += [f"Cell {i + 1}: {error}" for i, error in sorted(result.cell_errors.items())]
-    output += [f"Note: {note}" for note in result.notes]
-    return {
-        "score": round(result.total, 4),
-        "execution_time": round(result.seconds, 3),
-        "output": "\n".join(output),
-        "visibility": "visible",
-        "tests": [q.to_gradescope() for q in result.questions],
-        "extra_data": {
-            "assignment": result.assignment,
-            "student": result.student,
-            "status": result.status,
-            "isolation": result.isolation,
-            "max_total": result.max_total,
-        },
-    }
-
-
-def _feedback_md(result: SubmissionResult) -> str:
-    lines = [
-        f"# {result.assignment}: feedback for {result.student}",
-        "",
-        f"**Score: {result.total:g} / {result.max_total:g}** (status: {result.status}; "
-        f"graded in a {result.isolation})",
-        "",
-    ]
-    for question in result.questions:
-        mark = "passed" if question.passed else "not passed"
-        lines += [f"## {question.name}: {question.score:g} / {question.max_score:g} ({mark})", ""]
-        lines += [f"- {line}" for line in question.lines] + [""]
-    if result.cell_errors:
-        lines += ["## Errors while running your notebook", ""]
-        lines += [f"- cell {i + 1}: {error}" for i, error in sorted(result.cell_errors.items())]
-        lines.append("")
-    if result.notes:
-        lines += ["## Notes", ""] + [f"- {note}" for note in result.notes] + [""]
-    if result.stdout.strip():
-        lines += ["## Output of your notebook (truncated)", "", "```text"]
-        lines += [result.stdout[-4000:].replace("```", "'''"), "```", ""]
-    return "\n".join(lines)
-
-
 def _malformed(student: str, assignment, error: Exception) -> SubmissionResult:
     questions = [QuestionResult(q.name, float(q.points)) for q in assignment.questions]
     for question in questions:
@@ -125,33 +61,6 @@ def _malformed(student: str, assignment, error: Exception) -> SubmissionResult:
     result.isolation = sandbox.isolation()
     result.notes.append(str(error))
     return result
-
-
-def write_result(out: Path, result: SubmissionResult, digest: str) -> None:
-    folder = out / result.student
-    atomic_write(folder / "results.json", json.dumps(_results_json(result), indent=2))
-    atomic_write(folder / "feedback.md", _feedback_md(result))
-    atomic_write(folder / ".submission.sha256", digest + "\n")
-
-
-def write_grades(out: Path, assignment, students: list[str]) -> None:
-    """``OUT/grades.csv`` from every ``results.json`` in OUT for ``students`` (sorted)."""
-    names = [q.name for q in assignment.questions]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["student", *names, "total", "max_total", "status"])
-    for student in sorted(students):
-        path = out / student / "results.json"
-        if not path.is_file():
-            continue
-        results = json.loads(path.read_text())
-        scores = {t["name"]: t["score"] for t in results["tests"]}
-        extra = results.get("extra_data", {})
-        writer.writerow(
-            [student, *(scores.get(n, 0) for n in names), results["score"]]
-            + [extra.get("max_total", assignment.max_total), extra.get("status", "ok")]
-        )
-    atomic_write(out / "grades.csv", buffer.getvalue())
 
 
 def grade_batch(

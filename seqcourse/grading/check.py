@@ -13,16 +13,14 @@ import sys
 
 from seqcourse.grading import registry, wire
 from seqcourse.grading.spec import (
-    CLASS_METRICS,
     FunctionQuestion,
     ModelQuestion,
     Question,
     ValueQuestion,
-    compare,
-    diagnose,
     input_rows,
     input_shapes,
 )
+from seqcourse.grading.verdicts import explain, prediction_shape, threshold_words
 from seqcourse.runtime import fast_mode
 
 HIDDEN_NOTE = "hidden cases decide the grade"
@@ -51,12 +49,9 @@ def _check_function(question: FunctionQuestion, target) -> str:
         except Exception as error:
             return f"{case.label}: raised {type(error).__name__}: {error}"
         expected = question.reference(*case.args, **dict(case.kwargs))
-        problem = compare(expected, got, question.rtol, question.atol)
+        problem = explain(question, expected, got, case.args, case.kwargs)
         if problem:
-            hint = diagnose(
-                question.mistakes, case.args, case.kwargs, got, question.rtol, question.atol
-            )
-            return f"{case.label} failed: {problem}" + (f". Hint: {hint}" if hint else "")
+            return f"{case.label} failed: {problem}"
     return f"public checks passed ({len(cases)} cases); {HIDDEN_NOTE}"
 
 
@@ -103,12 +98,10 @@ def _check_model(question: ModelQuestion, builder) -> str:
         return f"predicting on inputs of shape {shapes} raised {type(error).__name__}: {error}"
     if isinstance(predictions, (list, tuple, dict)):
         return f"the model has {len(predictions)} outputs; it needs one"
-    wanted = data.y_eval[:4].shape
-    if question.metric in CLASS_METRICS and predictions.ndim == data.y_eval.ndim + 1:
-        wanted = wanted + predictions.shape[-1:]
+    wanted = prediction_shape(question.metric, data.y_eval[:4].shape, predictions.shape)
     if tuple(predictions.shape) != wanted:
         return f"the model maps {shapes} to {tuple(predictions.shape)}, expected {wanted}"
-    comparison = "at most" if question.metric in ("mse", "mae") else "at least"
+    comparison = threshold_words(question.metric)
     return (
         f"public checks passed: the model builds, is compiled and maps {shapes} to {wanted}. "
         f"The grader trains it (at most {question.epochs} epochs, {question.budget:g} CPU-seconds) "

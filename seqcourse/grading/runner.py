@@ -27,11 +27,8 @@ from seqcourse.grading.spec import (
     ModelQuestion,
     Question,
     ValueQuestion,
-    compare,
-    diagnose,
-    metric_passes,
-    model_metric,
 )
+from seqcourse.grading.verdicts import explain, metric_passes, model_metric
 
 MAX_RUNS = 4
 CHILD_FILES = ("child.py", "wire.py")
@@ -39,7 +36,7 @@ CHILD_FILES = ("child.py", "wire.py")
 
 @dataclass
 class QuestionResult:
-    """The verdict on one question (Gradescope's test entry)."""
+    """The verdict on one question (:func:`seqcourse.grading.reports.gradescope_test` writes it)."""
 
     name: str
     max_score: float
@@ -49,16 +46,6 @@ class QuestionResult:
     @property
     def passed(self) -> bool:
         return self.score >= self.max_score - 1e-9
-
-    def to_gradescope(self) -> dict:
-        return {
-            "name": self.name,
-            "score": round(self.score, 4),
-            "max_score": self.max_score,
-            "status": "passed" if self.passed else "failed",
-            "output": "\n".join(self.lines),
-            "visibility": "visible",
-        }
 
 
 @dataclass
@@ -300,12 +287,7 @@ def _verdict(question: Question, outcomes: list, prepared: Prepared, verdict: Qu
         for i, (case, want) in enumerate(zip(cases, expected, strict=True)):
             got, problem = _decode(outcomes[i] if i < len(outcomes) else None)
             if not problem:
-                problem = compare(want, got, question.rtol, question.atol)
-                if problem:
-                    hint = diagnose(
-                        question.mistakes, case.args, case.kwargs, got, question.rtol, question.atol
-                    )
-                    problem += f". Hint: {hint}" if hint else ""
+                problem = explain(question, want, got, case.args, case.kwargs)
             if problem:
                 verdict.lines.append(f"{case.label}: {problem}")
             else:
@@ -316,10 +298,7 @@ def _verdict(question: Question, outcomes: list, prepared: Prepared, verdict: Qu
         got, problem = _decode(outcomes[0] if outcomes else None)
         want = prepared.expected[question.name][0]
         if not problem:
-            problem = compare(want, got, question.rtol, question.atol)
-            if problem:
-                hint = diagnose(question.mistakes, (), {}, got, question.rtol, question.atol)
-                problem += f". Hint: {hint}" if hint else ""
+            problem = explain(question, want, got)
         verdict.score = 0.0 if problem else float(question.points)
         verdict.lines.append(problem or "correct")
     else:
@@ -327,11 +306,11 @@ def _verdict(question: Question, outcomes: list, prepared: Prepared, verdict: Qu
         got, problem = _decode(outcomes[0] if outcomes else None)
         value = None
         if not problem:
-            value, problem = model_metric(question, data.y_eval, got)
+            value, problem = model_metric(question.metric, data.y_eval, got)
         if problem:
             verdict.lines.append(problem)
             return
-        ok = metric_passes(question, value)
+        ok = metric_passes(question.metric, question.threshold, value)
         verdict.score = float(question.points) if ok else 0.0
         relation = "meets" if ok else "does not meet"
         verdict.lines.append(

@@ -1,4 +1,4 @@
-"""What the grader knows about an exercise: questions, their cases, references and verdicts.
+"""What the grader knows about an exercise: questions, their cases and references.
 
 A question names what the student provides (``target``: a function, a variable, or a Keras model
 builder), its public cases (run by :func:`seqcourse.grading.check` in the student's own kernel) and
@@ -8,6 +8,7 @@ the tolerance of the comparison, and :class:`Mistake` s: the outputs of typical 
 a hint.
 
 Everything here runs in the trusted process. The sandboxed child only ever sees case *inputs*.
+How a result is judged against a question is :mod:`seqcourse.grading.verdicts`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from seqcourse.grading.verdicts import METRICS
 
 SALT_ENV = "SEQCOURSE_GRADING_SALT"
 
@@ -220,10 +223,6 @@ class Assignment:
     def max_total(self) -> float:
         return float(sum(q.points for q in self.questions))
 
-    @property
-    def needs_keras(self) -> bool:
-        return any(q.kind == "model" for q in self.questions)
-
     def question(self, name: str) -> Question:
         for question in self.questions:
             if question.name == name:
@@ -241,127 +240,6 @@ def question_rng(name: str) -> np.random.Generator:
     """
     salt = os.environ.get(SALT_ENV, "0").strip() or "0"
     return np.random.default_rng([zlib.crc32(name.encode()), zlib.crc32(salt.encode())])
-
-
-# --------------------------------------------------------------------------------------------------
-# Verdicts: every comparison of a submission's results with expected values happens here.
-
-
-def _mse(y, p):
-    return float(np.mean((y - p) ** 2))
-
-
-def _mae(y, p):
-    return float(np.mean(np.abs(y - p)))
-
-
-def _accuracy(y, p):
-    labels = np.argmax(p, axis=-1) if p.ndim == y.ndim + 1 else (p > 0.5).astype(y.dtype)
-    return float(np.mean(labels == y))
-
-
-def _masked_accuracy(y, p):
-    """Token accuracy over the positions whose label is not 0 (padding); ``p`` (..., V)."""
-    keep = y != 0
-    if not keep.any():
-        return 0.0
-    return float(np.mean(np.argmax(p, axis=-1)[keep] == y[keep]))
-
-
-METRICS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], bool]] = {
-    # name: (function of (labels, predictions), higher is better)
-    "mse": (_mse, False),
-    "mae": (_mae, False),
-    "accuracy": (_accuracy, True),
-    "masked_accuracy": (_masked_accuracy, True),
-}
-# Metrics of class scores: the predictions have one more (last) axis than the labels.
-CLASS_METRICS = ("accuracy", "masked_accuracy")
-
-
-def compare(expected, got, rtol: float, atol: float, where: str = "") -> str | None:
-    """``None`` if ``got`` matches ``expected`` (structure, shape, finite, close); else why not.
-
-    ``got`` is a decoded wire value (plain arrays, numbers, lists, tuples); ``expected`` comes
-    from a trusted reference.
-    """
-    at = f" in {where}" if where else ""
-    if isinstance(expected, (tuple, list)):
-        if not isinstance(got, (tuple, list)):
-            return f"expected a tuple of {len(expected)} values{at}, got a single value"
-        if len(got) != len(expected):
-            return f"expected {len(expected)} values{at}, got {len(got)}"
-        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            problem = compare(e, g, rtol, atol, f"{where}[{i}]" if where else f"item {i}")
-            if problem:
-                return problem
-        return None
-    expected = np.asarray(expected)
-    if isinstance(got, (tuple, list, dict, str)) or got is None:
-        kind = type(got).__name__
-        return f"expected an array of shape {expected.shape}{at}, got a {kind}"
-    got = np.asarray(got)
-    if got.dtype.kind not in "biuf":
-        return f"expected real numbers{at}, got dtype {got.dtype}"
-    if got.shape != expected.shape:
-        hint = " (transposed?)" if got.shape == expected.shape[::-1] and got.ndim > 1 else ""
-        return f"expected shape {expected.shape}{at}, got {got.shape}{hint}"
-    if not np.all(np.isfinite(got)):
-        return f"the result{at} contains NaN or infinity"
-    expected = expected.astype(np.float64)
-    got = got.astype(np.float64)
-    error = np.abs(got - expected)
-    allowed = atol + rtol * np.abs(expected)
-    if np.all(error <= allowed):
-        return None
-    worst = float(error.max())
-    return (
-        f"values differ{at}: max abs error {worst:.3g} (tolerance {atol:g} + {rtol:g}*|expected|)"
-    )
-
-
-def diagnose(
-    mistakes: tuple[Mistake, ...], case_inputs: tuple, kwargs: Mapping, got, rtol, atol
-) -> str:
-    """The hint of the first typical mistake whose output ``got`` reproduces ("" if none)."""
-    for mistake in mistakes:
-        try:
-            wrong = mistake.produce(*case_inputs, **dict(kwargs))
-        except Exception:  # a mistake that does not apply to this case's inputs
-            continue
-        if compare(wrong, got, rtol, atol) is None:
-            return mistake.hint
-    return ""
-
-
-def model_metric(
-    question: ModelQuestion, y_eval: np.ndarray, predictions
-) -> tuple[float | None, str]:
-    """``(metric, problem)``: the metric of ``predictions`` against ``y_eval``, or why not."""
-    if isinstance(predictions, (tuple, list, dict, str)) or predictions is None:
-        return None, f"the model's predictions are a {type(predictions).__name__}, not an array"
-    predictions = np.asarray(predictions)
-    if predictions.dtype.kind not in "biuf":
-        return None, f"the predictions have dtype {predictions.dtype}"
-    wanted = y_eval.shape
-    if question.metric in CLASS_METRICS and predictions.ndim == y_eval.ndim + 1:
-        wanted = y_eval.shape + predictions.shape[-1:]
-    if question.metric == "masked_accuracy" and predictions.ndim != y_eval.ndim + 1:
-        return None, (
-            f"predictions of shape {predictions.shape}: expected class scores of shape "
-            f"{y_eval.shape + ('V',)}, one row of V scores per token"
-        )
-    if predictions.shape != wanted:
-        return None, f"predictions of shape {predictions.shape}, expected {wanted}"
-    if not np.all(np.isfinite(predictions)):
-        return None, "the predictions contain NaN or infinity"
-    function, _ = METRICS[question.metric]
-    return function(y_eval.astype(np.float64), predictions.astype(np.float64)), ""
-
-
-def metric_passes(question: ModelQuestion, value: float) -> bool:
-    _, higher_is_better = METRICS[question.metric]
-    return value >= question.threshold if higher_is_better else value <= question.threshold
 
 
 def random_sizes(rng, count: int, *ranges: tuple[int, int]) -> list[list[int]]:

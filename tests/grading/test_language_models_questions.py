@@ -6,7 +6,7 @@ import pytest
 
 from seqcourse import reference as ref
 from seqcourse.grading.questions import language_models as q
-from seqcourse.grading.spec import compare
+from seqcourse.grading.verdicts import compare
 
 
 def test_nucleus_with_p_one_is_the_tempered_softmax_and_small_p_is_greedy():

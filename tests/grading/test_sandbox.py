@@ -74,9 +74,9 @@ def test_reduced_isolation_is_announced(tmp_path, monkeypatch):
         prepared = runner.Prepared(toy.TOY_NUMPY, fast=True)
         result = runner.grade_cells("s", [toy.HONEST_NUMPY], prepared, sandbox.Limits(timeout=30))
         assert result.isolation == sandbox.REDUCED and result.total == result.max_total
-        from seqcourse.grading.batch import _results_json
+        from seqcourse.grading.reports import gradescope_results
 
-        report = _results_json(result)
+        report = gradescope_results(result)
         assert "reduced isolation" in report["output"]
         assert report["extra_data"]["isolation"] == sandbox.REDUCED
     finally:

@@ -5,7 +5,7 @@ import numpy as np
 
 from seqcourse.data.tokens import decoder_io
 from seqcourse.grading.questions._translation import teacher_forced_probes
-from seqcourse.grading.spec import METRICS
+from seqcourse.grading.verdicts import METRICS
 
 accuracy = METRICS["masked_accuracy"][0]
 

@@ -1,0 +1,67 @@
+"""Verdicts: comparisons say what is wrong, mistakes become hints, metrics meet thresholds."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from seqcourse.grading.spec import Mistake
+from seqcourse.grading.verdicts import (
+    compare,
+    diagnose,
+    explain,
+    metric_passes,
+    model_metric,
+    prediction_shape,
+    threshold_words,
+)
+
+
+def test_compare_names_the_problem():
+    want = np.ones((2, 3))
+    assert compare(want, np.ones((2, 3)), 1e-6, 1e-6) is None
+    assert "transposed" in compare(want, np.ones((3, 2)), 1e-6, 1e-6)
+    assert "NaN" in compare(want, np.full((2, 3), np.nan), 1e-6, 1e-6)
+    assert "max abs error 0.5" in compare(want, np.full((2, 3), 1.5), 1e-6, 1e-6)
+    assert "tuple of 2" in compare((want, want), want, 1e-6, 1e-6)
+    assert "item 1" in compare((want, want), (want, want * 2), 1e-6, 1e-6)
+    assert "got a str" in compare(want, "ones", 1e-6, 1e-6)
+
+
+def test_diagnose_finds_the_matching_mistake():
+    x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.ones(4)
+    mistakes = (
+        Mistake("transposed", lambda x, w, b: x @ w.T + b),  # does not apply: shapes fail
+        Mistake("no bias", lambda x, w, b: x @ w),
+    )
+    assert diagnose(mistakes, (x, w, b), {}, x @ w, 1e-6, 1e-6) == "no bias"
+    assert diagnose(mistakes, (x, w, b), {}, x @ w + 2 * b, 1e-6, 1e-6) == ""
+
+
+def test_explain_adds_the_hint_of_the_mistake_reproduced():
+    x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.ones(4)
+    question = SimpleNamespace(
+        rtol=1e-6, atol=1e-6, mistakes=(Mistake("add the bias", lambda x, w, b: x @ w),)
+    )
+    assert explain(question, x @ w + b, x @ w + b, (x, w, b)) is None
+    assert explain(question, x @ w + b, x @ w, (x, w, b)).endswith("Hint: add the bias")
+    unexplained = explain(question, x @ w + b, x @ w - b, (x, w, b))
+    assert unexplained.startswith("values differ") and "Hint" not in unexplained
+
+
+def test_metrics_know_which_way_is_better():
+    assert metric_passes("mse", 0.1, 0.05) and not metric_passes("mse", 0.1, 0.2)
+    assert metric_passes("accuracy", 0.8, 0.9) and not metric_passes("accuracy", 0.8, 0.7)
+    assert threshold_words("mae") == "at most" and threshold_words("accuracy") == "at least"
+
+
+def test_class_scores_carry_one_more_axis():
+    assert prediction_shape("accuracy", (5,), (5, 3)) == (5, 3)
+    assert prediction_shape("accuracy", (5,), (5,)) == (5,)
+    assert prediction_shape("mse", (5, 1), (5, 1, 2)) == (5, 1)
+    value, problem = model_metric("mse", np.zeros((4, 1)), np.ones((4, 1)))
+    assert problem == "" and value == pytest.approx(1.0)
+    _, problem = model_metric("mse", np.zeros((4, 1)), np.ones((4, 2)))
+    assert "expected (4, 1)" in problem
+    _, problem = model_metric("mse", np.zeros((4, 1)), np.full((4, 1), np.inf))
+    assert "NaN or infinity" in problem
