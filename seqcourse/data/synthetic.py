@@ -33,32 +33,6 @@ def adding_problem(n: int, T: int, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     return np.stack([values, markers], axis=-1), targets.astype(np.float32)
 
 
-def copy_task(
-    n: int, length: int = 10, delay: int = 20, n_symbols: int = 8, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """The copy-memory task (Arjovsky et al. 2016): repeat ``length`` symbols after a delay.
-
-    Token ids: 0 is blank, 1..``n_symbols`` are symbols, ``n_symbols + 1`` is the delimiter.
-    Returns ``X`` and ``y``, int32 of shape ``(n, 2 * length + delay)``:
-
-    - ``X``: ``length`` random symbols, ``delay - 1`` blanks, the delimiter, ``length`` blanks;
-    - ``y``: ``length + delay`` blanks, then the same ``length`` symbols.
-
-    A model that remembers nothing and outputs blanks, then uniform guesses, has cross-entropy
-    ``length * log(n_symbols) / (2 * length + delay)`` per step: the baseline to beat.
-    """
-    _check_positive(n=n, length=length, delay=delay, n_symbols=n_symbols)
-    rng = np.random.default_rng(seed)
-    symbols = rng.integers(1, n_symbols + 1, size=(n, length), dtype=np.int32)
-    steps = 2 * length + delay
-    inputs = np.zeros((n, steps), dtype=np.int32)
-    targets = np.zeros((n, steps), dtype=np.int32)
-    inputs[:, :length] = symbols
-    inputs[:, length + delay - 1] = n_symbols + 1
-    targets[:, length + delay :] = symbols
-    return inputs, targets
-
-
 def noisy_sines(
     n: int,
     T: int,

@@ -142,29 +142,3 @@ def load_shakespeare() -> dict[str, str]:
     return {
         split: "\n\n".join(plays[p] for p in names) for split, names in SHAKESPEARE_SPLIT.items()
     }
-
-
-def load_names(seed: int = 0):
-    """US first names from the 1990 census, for character-level models.
-
-    Returns a DataFrame with columns ``name`` (capitalised, ASCII letters, e.g. ``"Mary"``),
-    ``sex`` (``"female"``/``"male"``), ``frequency`` (percent of people of that sex), ``rank``
-    (within the sex) and ``split`` (80/10/10 by name, so a name in both lists is in one split).
-    4,275 female and 1,219 male rows. Source: the ``names`` 0.3.0 source archive.
-    """
-    import pandas as pd
-
-    parts = []
-    for sex in ("female", "male"):
-        table = pd.read_csv(
-            require(f"names_{sex}"),
-            sep=r"\s+",
-            header=None,
-            names=["name", "frequency", "cumulative", "rank"],
-            dtype={"name": str},
-            keep_default_na=False,  # a name such as "Nan" is a name, not a missing value
-        )
-        parts.append(table.assign(sex=sex, name=table["name"].str.capitalize()))
-    frame = pd.concat(parts, ignore_index=True)[["name", "sex", "frequency", "rank"]]
-    frame["split"] = grouped_split(frame["name"], seed=seed)
-    return frame

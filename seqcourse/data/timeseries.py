@@ -38,44 +38,6 @@ def load_seattle_weather():
     return frame.set_index("date")
 
 
-def load_co2(interpolate: bool = False):
-    """Weekly atmospheric CO2 at Mauna Loa, 1958-03-29 to 2001-12-29 (2,284 weeks).
-
-    Returns a DataFrame indexed by ``date`` (every Saturday) with one float column ``co2`` in ppm
-    (about 313-373): a rising trend with a yearly cycle. 59 weeks have no measurement and are NaN;
-    ``interpolate=True`` fills them linearly in time. Source: ``statsmodels`` 0.15.0 ``co2.csv``
-    (Keeling & Whorf, Scripps).
-    """
-    import pandas as pd
-
-    frame = pd.read_csv(require("co2"), dtype={"date": str})
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
-    frame = frame.set_index("date")[["co2"]].astype("float64")
-    return frame.interpolate(method="time") if interpolate else frame
-
-
-def load_sunspots(frequency: str = "monthly"):
-    """Sunspot numbers, a noisy cycle of about 11 years.
-
-    ``frequency="monthly"``: 2,820 monthly means, 1749-01 to 1983-12 (R's ``sunspots``, from
-    ``pmdarima`` 2.1.1), indexed by ``month`` (first day of the month). ``frequency="yearly"``: 309
-    yearly means, 1700 to 2008 (from ``statsmodels`` 0.15.0), indexed by ``year`` (1 January).
-    Either way one float column ``sunspots`` (>= 0).
-    """
-    import numpy as np
-    import pandas as pd
-
-    if frequency == "monthly":
-        values = np.loadtxt(require("sunspots_monthly")).ravel()  # 235 rows of 12 months
-        index = pd.date_range("1749-01-01", periods=len(values), freq="MS", name="month")
-        return pd.DataFrame({"sunspots": values}, index=index)
-    if frequency == "yearly":
-        frame = pd.read_csv(require("sunspots_yearly"))
-        index = pd.to_datetime(frame["YEAR"].astype(int).astype(str), format="%Y").rename("year")
-        return pd.DataFrame({"sunspots": frame["SUNACTIVITY"].to_numpy(float)}, index=index)
-    raise ValueError(f"frequency must be 'monthly' or 'yearly'; got {frequency!r}")
-
-
 def load_electricity_demand():
     """Half-hourly electricity demand in England and Wales, 5 June to 27 August 2000.
 

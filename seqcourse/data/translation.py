@@ -100,6 +100,10 @@ def date_translation(
     ISO text, e.g. ``"2019-07-14"``) and ``split`` (by date: a test date never occurs in training,
     in any locale). Short formats have two-digit years, which ``start``/``end`` make unambiguous
     only within one century: the default 1950-2049 window is the usual pivot.
+
+    No chapter reads it yet: it is kept (with its ``babel`` pin and its tests in
+    ``tests/data/test_translation.py``) for the reordering task of chapter 12, where day, month and
+    year change places so that attention's alignment is not the diagonal.
     """
     from babel import Locale, UnknownLocaleError
     from babel.dates import format_date

@@ -2,9 +2,10 @@
 
 For every submission (file stem = student id) it writes, through :mod:`seqcourse.grading.reports`,
 ``OUT/<student>/results.json`` (Gradescope's format, plus ``extra_data``),
-``OUT/<student>/feedback.md`` and ``OUT/<student>/.submission.sha256``; then ``OUT/grades.csv`` (one row per graded submission:
-``student``, one column per question, ``total``, ``max_total``, ``status``). A rerun skips
-submissions whose graded copy is unchanged unless ``--force``. One submission that crashes, hangs,
+``OUT/<student>/feedback.md`` and ``OUT/<student>/.submission.sha256``; then ``OUT/grades.csv``
+(one row per graded submission: ``student``, one column per question, ``total``, ``max_total``,
+``status``). A rerun skips submissions whose graded copy is unchanged unless ``--force``. One
+submission that crashes, hangs,
 exhausts memory or is malformed costs only its own grade; the exit status is 0 whenever the batch
 was graded.
 """

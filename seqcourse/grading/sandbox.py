@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,10 +102,8 @@ class RunResult:
     events: list[dict] = field(default_factory=list)
     returncode: int | None = None
     timed_out: bool = False
-    seconds: float = 0.0
     stdout: str = ""
     stderr: str = ""
-    isolation: str = FULL
 
 
 @functools.cache
@@ -304,8 +301,7 @@ def run_child(task_dir: Path, limits: Limits, *, slot: int, fast: bool, threads:
     """Run ``child.py`` on ``task_dir`` once, in a fresh sandbox; whatever the child does."""
     if limits.timeout is None:
         raise ValueError("run_child needs Limits.timeout: call with_default_timeout(seconds)")
-    mode = isolation()
-    sandboxed = mode == FULL
+    sandboxed = isolation() == FULL
     read_fd, write_fd = os.pipe()
     inner_dir = "/task" if sandboxed else str(task_dir)
     command = [sys.executable, f"{inner_dir}/child.py", inner_dir, str(write_fd)]
@@ -314,8 +310,7 @@ def run_child(task_dir: Path, limits: Limits, *, slot: int, fast: bool, threads:
     else:
         (task_dir / "home").mkdir(exist_ok=True)
     env = child_environment(fast, sandboxed, task_dir, threads)
-    started = time.monotonic()
-    result = RunResult(isolation=mode)
+    result = RunResult()
     try:
         process = subprocess.Popen(
             command,
@@ -346,7 +341,6 @@ def run_child(task_dir: Path, limits: Limits, *, slot: int, fast: bool, threads:
             result.returncode = process.wait()
         for drain in drains:
             drain.join(timeout=5)
-    result.seconds = time.monotonic() - started
     result.stdout, result.stderr = drains[0].text(), drains[1].text()
     result.events = _parse_events(b"".join(drains[2].chunks))
     return result

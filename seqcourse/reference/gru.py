@@ -23,6 +23,7 @@ import numpy as np
 
 from seqcourse.reference import _validate
 from seqcourse.reference.numerics import sigmoid
+from seqcourse.reference.scan import masked_scan
 
 
 def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=True):
@@ -87,19 +88,13 @@ def gru_forward(
     x, kernel, recurrent_kernel, bias, mask, units = _validate.recurrent_inputs(
         "GRU", x, kernel, recurrent_kernel, bias, mask, reset_after
     )
-    batch, steps, _ = x.shape
     dtype = _validate.float_dtype(x, kernel, recurrent_kernel, bias)
-    h = _validate.state("h0", h0, batch, units, dtype)
-    output = np.zeros((batch, units), dtype=dtype)  # what a masked first step emits
-    outputs = np.zeros((batch, steps, units), dtype=dtype)
-    h_prev = np.zeros((batch, steps, units), dtype=dtype)
-    for t in range(steps):
-        h_prev[:, t] = h
-        h_new = gru_step(x[:, t], h, kernel, recurrent_kernel, bias, reset_after)
-        keep = mask[:, t, None]  # (B, 1): True where step t is real
-        h = np.where(keep, h_new, h)  # a masked step carries the state over...
-        output = np.where(keep, h_new, output)  # ...and repeats the previous output
-        outputs[:, t] = output
+    h = _validate.state("h0", h0, x.shape[0], units, dtype)
+
+    def step(x_t, h_prev):
+        return (gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after),)
+
+    outputs, (h,), (h_prev,) = masked_scan(step, x, (h,), mask)
     if return_cache:
         return outputs, h, {"h_prev": h_prev}
     return outputs, h

@@ -16,6 +16,7 @@ import numpy as np
 
 from seqcourse.reference import _validate
 from seqcourse.reference.numerics import sigmoid
+from seqcourse.reference.scan import masked_scan
 
 
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
@@ -71,23 +72,14 @@ def lstm_forward(
     x, kernel, recurrent_kernel, bias, mask, units = _validate.recurrent_inputs(
         "LSTM", x, kernel, recurrent_kernel, bias, mask
     )
-    batch, steps, _ = x.shape
     dtype = _validate.float_dtype(x, kernel, recurrent_kernel, bias)
-    h = _validate.state("h0", h0, batch, units, dtype)
-    c = _validate.state("c0", c0, batch, units, dtype)
-    output = np.zeros((batch, units), dtype=dtype)  # what a masked first step emits
-    outputs = np.zeros((batch, steps, units), dtype=dtype)
-    h_prev = np.zeros((batch, steps, units), dtype=dtype)
-    c_prev = np.zeros((batch, steps, units), dtype=dtype)
-    for t in range(steps):
-        h_prev[:, t] = h
-        c_prev[:, t] = c
-        h_new, c_new = lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
-        keep = mask[:, t, None]  # (B, 1): True where step t is real
-        h = np.where(keep, h_new, h)  # a masked step carries both states over...
-        c = np.where(keep, c_new, c)
-        output = np.where(keep, h_new, output)  # ...and repeats the previous output
-        outputs[:, t] = output
+    h = _validate.state("h0", h0, x.shape[0], units, dtype)
+    c = _validate.state("c0", c0, x.shape[0], units, dtype)
+
+    def step(x_t, h_prev, c_prev):
+        return lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)
+
+    outputs, (h, c), (h_prev, c_prev) = masked_scan(step, x, (h, c), mask)
     if return_cache:
         return outputs, h, c, {"h_prev": h_prev, "c_prev": c_prev}
     return outputs, h, c

