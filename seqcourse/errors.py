@@ -10,4 +10,7 @@ line, without a traceback, and exits with status 2. Each layer derives its own e
 
 
 class SeqcourseError(Exception):
-    """A user-repairable problem: the message says what is wrong and what to do."""
+    """A user-repairable problem: the message says what is wrong and what to do.
+
+    No chapter raises it; the CLI prints its message and exits 1.
+    """

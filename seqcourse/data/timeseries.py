@@ -14,6 +14,8 @@ def load_sf_temperatures():
     2010-01-01 00:00 to 2010-12-31 23:00) with one float column ``temperature`` (°F, about 45-72).
     The file has no row for 02:00 on 2010-03-14, the hour skipped when daylight saving time began;
     every other step is exactly one hour. Source: ``vega_datasets`` 0.9.0 ``sf-temps.csv`` (NOAA).
+
+    Chapters 1, 2 and 3 use it; exercise 1 uses it.
     """
     import pandas as pd
 
@@ -29,6 +31,8 @@ def load_seattle_weather():
     ``temp_max`` and ``temp_min`` (°C), ``wind`` (m/s) and a categorical ``weather`` label, one of
     ``drizzle``, ``fog``, ``rain``, ``snow``, ``sun`` (sun 714, fog 411, rain 259, drizzle 54,
     snow 23 days). Source: ``vega_datasets`` 0.9.0 ``seattle-weather.csv`` (NOAA).
+
+    Chapter 7 uses it; exercise 7 uses it.
     """
     import pandas as pd
 
@@ -45,6 +49,8 @@ def load_electricity_demand():
     (every 30 minutes from Monday 2000-06-05 00:00) with one float column ``demand`` in megawatts:
     a daily and a weekly cycle. Source: Taylor (2003), bundled by ``pmdarima`` 2.1.1 as a NumPy
     literal in ``taylor.py``, which is parsed here (never imported or executed).
+
+    Chapter 8 uses it; exercise 8 uses it.
     """
     import pandas as pd
 

@@ -37,6 +37,8 @@ def tokenize(text):
 
     Hyphens and commas become tokens of their own, so ``quatre-vingt-dix`` shares its parts with
     ``quatre`` and ``vingt`` and the vocabulary stays small.
+
+    Chapters 11 and 12 use it; exercise 9 uses it.
     """
     if not isinstance(text, str):
         raise ValueError(f"tokenize needs a string; got {type(text).__name__}")
@@ -45,7 +47,10 @@ def tokenize(text):
 
 def detokenize(tokens):
     """The inverse of :func:`tokenize` for this course's texts: no spaces around hyphens, none
-    before commas."""
+    before commas.
+
+    No chapter calls it; the inverse of :func:`tokenize`, tested with it.
+    """
     text = " ".join(tokens)
     return text.replace(" - ", "-").replace(" ,", ",")
 
@@ -74,6 +79,8 @@ class TranslationArrays:
     ``source`` (N, S), ``decoder_input`` and ``decoder_output`` (N, T) are int32, padded with 0;
     ``targets`` are the unpadded target id lists (no ``<s>``/``</s>``); ``splits`` (N,) names
     each row's split. ``source_vocab`` and ``target_vocab`` list the tokens by id.
+
+    No chapter calls it directly; :func:`prepare_translation` (chapters 11 and 12) uses it.
     """
 
     source: np.ndarray
@@ -114,6 +121,8 @@ def prepare_translation(sources, targets, splits, train_split="train"):
 
     Returns:
         :class:`TranslationArrays`.
+
+    Chapters 11 and 12 use it.
     """
     sources, targets, splits = list(sources), list(targets), np.asarray(splits)
     if not len(sources) == len(targets) == len(splits) or not sources:
@@ -142,7 +151,11 @@ def prepare_translation(sources, targets, splits, train_split="train"):
 
 
 def check_token_id(name, value):
-    """``value`` as an int if it is a token id a decoder may emit (>= 1: 0 is padding)."""
+    """``value`` as an int if it is a token id a decoder may emit (>= 1: 0 is padding).
+
+    No chapter calls it directly; :func:`beam_search` (chapter 11), :func:`decoder_io` (chapter 11)
+    and :func:`greedy_decode` (chapters 11 and 12) use it.
+    """
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be a positive int token id (0 is padding); got {value!r}")
     return int(value)
@@ -164,6 +177,8 @@ def decoder_io(targets, start_id, end_id):
     Returns:
         ``(decoder_input, decoder_output)``, two int32 arrays ``(B, T)`` with ``T = max n_b + 1``,
         post-padded with 0. ``decoder_output != 0`` is the mask of the steps the loss counts.
+
+    Chapter 11 shows it.
     """
     start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
     targets = [list(map(int, target)) for target in targets]

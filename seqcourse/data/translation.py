@@ -50,6 +50,8 @@ def number_translation(
     ``number`` (int), ``source``, ``target`` and ``split`` (random ``1 - val - test`` / ``val`` /
     ``test`` by number). Example row (en -> fr):
     ``71, "seventy-one", "soixante et onze"``.
+
+    Chapters 11 and 12 use it; exercise 11 uses it.
     """
     _check_language(source)
     _check_language(target)

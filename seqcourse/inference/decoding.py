@@ -23,7 +23,6 @@ __all__ = [
     "beam_search",
     "beam_search_step",
     "greedy_decode",
-    "sequence_log_prob",
     "strip_end",
     "teacher_forcing_probability",
 ]
@@ -37,7 +36,10 @@ def _check_positive(name, value):
 
 def strip_end(ids, end_id):
     """Token-id rows ``(N, T)`` -> a list of N lists, each cut before its first ``end_id`` (or
-    padding 0), the form :mod:`seqcourse.inference.metrics` compares."""
+    padding 0), the form :mod:`seqcourse.inference.metrics` compares.
+
+    Chapters 11 and 12 use it.
+    """
     ids = np.asarray(ids)
     if ids.ndim != 2:
         raise ValueError(f"ids must have shape (N, T); got {ids.shape}")
@@ -83,6 +85,8 @@ def greedy_decode(step, states, start_id, end_id, max_len):
     Returns:
         ``(ids, log_prob)``: int64 ``(N, max_len)`` (after a row's ``</s>``, zeros) and the
         float64 ``(N,)`` log-probability of each row's output, ``</s>`` included.
+
+    Chapter 11 shows it; chapter 12 uses it.
     """
     start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
     max_len = _check_positive("max_len", max_len)
@@ -123,6 +127,8 @@ def beam_search_step(scores, finished, log_probs, end_id):
     Returns:
         ``(new_scores, parents, tokens)``, each ``(B, K)``: the surviving scores (best first), the
         beam each one extends, and the token it appended.
+
+    Chapter 11 shows it.
     """
     scores = np.asarray(scores, dtype=np.float64)
     finished = np.asarray(finished, dtype=bool)
@@ -171,6 +177,8 @@ def beam_search(step, states, start_id, end_id, max_len, width, alpha=0.0):
     Returns:
         ``(ids, log_prob)``: the best hypothesis of each example, int64 ``(N, max_len)`` padded
         with 0 after ``</s>``, and its float64 log-probability ``(N,)`` (unnormalised).
+
+    Chapter 11 uses it.
     """
     start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
     max_len = _check_positive("max_len", max_len)
@@ -213,27 +221,6 @@ def beam_search(step, states, start_id, end_id, max_len, width, alpha=0.0):
     return ids, scores[np.arange(rows), best]
 
 
-def sequence_log_prob(log_probs, targets):
-    """The log-probability of given outputs under teacher forcing: ``sum_t log p(y_t | y_<t, x)``.
-
-    Args:
-        log_probs: float ``(B, T, V)``, a teacher-forced model's log-softmax outputs.
-        targets: int ``(B, T)`` decoder outputs, 0 on padding (not counted).
-
-    Returns:
-        float64 ``(B,)``.
-    """
-    log_probs = np.asarray(log_probs, dtype=np.float64)
-    targets = np.asarray(targets)
-    if log_probs.ndim != 3 or targets.shape != log_probs.shape[:2]:
-        raise ValueError(
-            f"log_probs must be (B, T, V) and targets (B, T); got {log_probs.shape} and "
-            f"{targets.shape}"
-        )
-    picked = np.take_along_axis(log_probs, targets[:, :, None].astype(np.int64), axis=2)[..., 0]
-    return np.where(targets != PAD, picked, 0.0).sum(axis=1)
-
-
 SCHEDULES = ("linear", "exponential", "inverse_sigmoid")
 
 
@@ -256,6 +243,8 @@ def teacher_forcing_probability(step, schedule="inverse_sigmoid", k=None, floor=
 
     Returns:
         float64 array of the shape of ``step``, values in [0, 1].
+
+    Chapter 11 uses it.
     """
     step = np.asarray(step, dtype=np.float64)
     if np.any(step < 0):

@@ -32,6 +32,8 @@ def stateful_copy(model, batch_size):
     Returns:
         A new ``keras.Sequential`` whose input is ``(batch_size, None)``; call
         ``reset_states()`` on its recurrent layers (``generate`` does) before a new text.
+
+    Chapter 10 shows it.
     """
     import keras
 
@@ -86,6 +88,8 @@ def generate(step_model, seed_ids, steps, *, rng, temperature=1.0, top_k=None):
 
     Returns:
         int64 array ``(B, steps)``: the generated ids (the seed is not repeated).
+
+    Chapter 10 shows it.
     """
     recurrent = _recurrent_layers(step_model)
     if not recurrent or not all(layer.stateful for layer in recurrent):

@@ -23,7 +23,10 @@ def _pairs(references, hypotheses):
 
 
 def exact_match(references, hypotheses):
-    """The fraction of hypotheses identical to their reference, token for token."""
+    """The fraction of hypotheses identical to their reference, token for token.
+
+    Chapter 11 uses it.
+    """
     pairs = _pairs(references, hypotheses)
     return sum(r == h for r, h in pairs) / len(pairs)
 
@@ -34,6 +37,8 @@ def position_accuracy(references, hypotheses, max_len):
 
     Returns ``(accuracy, counts)``, two arrays ``(max_len,)``; ``accuracy`` is NaN where no
     reference is that long.
+
+    Chapter 11 uses it.
     """
     pairs = _pairs(references, hypotheses)
     hits, counts = np.zeros(max_len), np.zeros(max_len)
@@ -46,7 +51,10 @@ def position_accuracy(references, hypotheses, max_len):
 
 
 def ngrams(tokens, n):
-    """Counter of the n-grams (as tuples) of one token list."""
+    """Counter of the n-grams (as tuples) of one token list.
+
+    No chapter calls it directly; :func:`modified_precision` (chapter 11) uses it.
+    """
     if n < 1:
         raise ValueError(f"n must be >= 1; got {n}")
     tokens = list(tokens)
@@ -58,6 +66,8 @@ def modified_precision(reference, hypothesis, n):
 
     Each hypothesis n-gram counts at most as often as it occurs in the reference ("clipping"), so
     repeating a correct word does not raise the score; ``total`` is the hypothesis's n-gram count.
+
+    Chapter 11 shows it.
     """
     hyp, ref = ngrams(hypothesis, n), ngrams(reference, n)
     return sum(min(count, ref[gram]) for gram, count in hyp.items()), sum(hyp.values())
@@ -75,6 +85,8 @@ def bleu(references, hypotheses, max_n=4, smooth=False):
     Returns:
         ``(score, details)``: the BLEU score and a dict with ``precisions`` (list of p_n),
         ``brevity_penalty``, ``hypothesis_length`` and ``reference_length``.
+
+    Chapter 11 uses it.
     """
     if isinstance(max_n, bool) or not isinstance(max_n, int) or max_n < 1:
         raise ValueError(f"max_n must be a positive int; got {max_n!r}")

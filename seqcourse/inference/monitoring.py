@@ -48,6 +48,8 @@ def oov_fractions(ids, oov_id: int = 1, pad_id: int = 0) -> np.ndarray:
 
     ``TextVectorization`` maps unknown words to ``oov_id`` (1, ``"[UNK]"``) and pads with
     ``pad_id`` (0); padding is not counted. A sequence with no real token gets 0.
+
+    Chapter 15 uses it.
     """
     ids = np.asarray(ids)
     if ids.ndim != 2:
@@ -62,6 +64,9 @@ def quantile_edges(reference, bins: int = 10) -> np.ndarray:
 
     Repeated edges (many equal values, as with lengths or zero OOV shares) are merged, so a
     discrete feature gets fewer, well-filled bins. Bin ``k`` holds ``edges[k-1] <= x < edges[k]``.
+
+    No chapter calls it directly; :class:`DriftMonitor` (chapter 15) and
+    :func:`population_stability_index` (chapter 15) use it.
     """
     if isinstance(bins, bool) or not isinstance(bins, int) or bins < 2:
         raise ValueError(f"bins must be an int >= 2; got {bins!r}")
@@ -87,6 +92,8 @@ def population_stability_index(
     histograms and grows with the shift; it is the symmetrised
     Kullback-Leibler divergence ``KL(c||r) + KL(r||c)`` of the
     binned shares.
+
+    Chapter 15 shows it.
     """
     reference = _sample("reference", reference)
     current = _sample("current", current)
@@ -107,6 +114,8 @@ def ks_statistic(a, b) -> float:
 
     ``F_a`` and ``F_b`` are the empirical distribution functions; the maximum is taken over the
     pooled sample values, where the step functions jump.
+
+    No chapter calls it directly; :class:`DriftMonitor` (chapter 15) uses it.
     """
     a = np.sort(_sample("a", a))
     b = np.sort(_sample("b", b))
@@ -122,6 +131,8 @@ def ks_critical_value(n: int, m: int, alpha: float = 0.01) -> float:
     ``c(alpha) sqrt((n + m) / (n m))`` with ``c(alpha) = sqrt(-ln(alpha / 2) / 2)``: if both
     samples come from one continuous distribution, ``D`` exceeds it with probability about
     ``alpha``. With ties (integer lengths) the test is conservative: it fires less often.
+
+    No chapter calls it directly; :class:`DriftMonitor` (chapter 15) uses it.
     """
     for name, size in (("n", n), ("m", m)):
         if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
@@ -144,6 +155,8 @@ class DriftMonitor:
 
     ``check(window)`` takes ``{feature name: 1-D sample}`` with the same names and returns
     ``{feature: {"psi", "ks", "ks_critical", "status"}}``.
+
+    Chapter 15 uses it.
     """
 
     def __init__(
@@ -195,6 +208,8 @@ def selective_accuracy(confidence, correct, coverage) -> np.ndarray:
     (N,)`` says whether each answer was right. At coverage ``c`` the model answers the
     ``ceil(c N)`` most confident examples and defers the rest (to a person, say). Returns
     ``(len(coverage),)`` accuracies; coverage 1 gives the plain accuracy.
+
+    Chapter 15 uses it.
     """
     confidence = _sample("confidence", confidence)
     correct = np.asarray(correct, dtype=bool).reshape(-1)

@@ -52,6 +52,8 @@ def bucket_index(lengths, boundaries) -> np.ndarray:
 
     A request of length ``L`` goes to bucket ``k`` with ``boundaries[k-1] < L <= boundaries[k]``;
     a request longer than the last boundary goes to the last bucket (and will be truncated to it).
+
+    No chapter calls it directly; :class:`PaddedBatchPredictor` (chapter 15) uses it.
     """
     edges = _check_boundaries(boundaries)
     lengths = np.asarray(lengths)
@@ -68,6 +70,8 @@ class ServingStats:
     positions of all padded batches (``sum of b * T``); the difference is padding, work a masked
     model does and throws away. ``shapes`` are the distinct ``(b, T)`` batch shapes: each new one
     may cost a compilation (a trace) in a compiled serving function.
+
+    No chapter calls it directly; :class:`PaddedBatchPredictor` (chapter 15) uses it.
     """
 
     requests: int = 0
@@ -108,6 +112,8 @@ class PaddedBatchPredictor:
 
     Calling the predictor with a list of token-id sequences returns the outputs stacked in the
     order of the requests, ``(N, ...)``; ``self.stats`` describes the call (:class:`ServingStats`).
+
+    Chapter 15 shows it.
     """
 
     def __init__(
@@ -213,6 +219,8 @@ def time_requests(call: Callable, requests: Sequence, warmup: int = 2) -> np.nda
 
     The first ``warmup`` requests are called once more before timing starts, so one-off costs
     (tracing a compiled function, allocating buffers) do not count as a request's latency.
+
+    Chapter 15 uses it.
     """
     if len(requests) == 0:
         raise ValueError("time_requests needs at least one request")
@@ -231,6 +239,8 @@ def latency_summary(seconds, percentiles: Sequence[float] = (50, 95)) -> dict[st
 
     Percentiles, not the mean alone, because a service is judged by its slow requests: p95 is the
     latency that 95 % of requests beat.
+
+    Chapter 15 uses it.
     """
     seconds = np.asarray(seconds, dtype=float)
     if seconds.ndim != 1 or seconds.size == 0 or np.any(seconds < 0):
@@ -246,6 +256,8 @@ def throughput(call: Callable, batch, repeats: int = 5) -> float:
     One untimed call comes first (warm-up). The fastest call, as ``timeit`` reports, estimates
     what the computation costs; on a shared machine the slower calls also measure other
     processes' work, which would make comparisons between batch sizes a matter of luck.
+
+    Chapter 15 uses it.
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive int; got {repeats!r}")

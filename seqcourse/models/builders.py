@@ -49,6 +49,8 @@ def simple_rnn_param_count(input_dim: int, units: int) -> int:
 
     ``kernel (D, H)`` + ``recurrent_kernel (H, H)`` + ``bias (H,)`` = ``H * (D + H + 1)``.
     The count does not depend on the sequence length: the same weights serve every time step.
+
+    Chapters 2, 5 and 6 use it.
     """
     d = _positive_int("input_dim", input_dim)
     h = _positive_int("units", units)
@@ -58,7 +60,10 @@ def simple_rnn_param_count(input_dim: int, units: int) -> int:
 def dense_param_count(input_dim: int, units: int) -> int:
     """Trainable parameters of ``Dense(units)`` on inputs of width ``input_dim``: ``kernel (D, K)``
     + ``bias (K,)`` = ``K * (D + 1)``. On a ``(B, T, D)`` input Dense acts on the last axis, so
-    the count is the same for every time step."""
+    the count is the same for every time step.
+
+    Chapters 2, 4, 5 and 6 use it.
+    """
     d = _positive_int("input_dim", input_dim)
     k = _positive_int("units", units)
     return d * k + k
@@ -71,6 +76,8 @@ def lstm_param_count(input_dim: int, units: int) -> int:
     ``(D, H)`` input weights, ``(H, H)`` recurrent weights and ``(H,)`` bias, stored side by side as
     ``kernel (D, 4H)``, ``recurrent_kernel (H, 4H)`` and ``bias (4H,)``:
     ``4 * H * (D + H + 1)``, four times a ``SimpleRNN`` of the same size.
+
+    Chapters 4 and 5 use it.
     """
     return 4 * simple_rnn_param_count(input_dim, units)
 
@@ -82,6 +89,8 @@ def gru_param_count(input_dim: int, units: int, *, reset_after: bool = True) -> 
     ``recurrent_kernel (H, 3H)``. The bias is ``(3H,)`` with ``reset_after=False`` and ``(2, 3H)``
     with ``reset_after=True`` (Keras's default: one bias on the input side, one on the recurrent
     side), so the count is ``3 * H * (D + H + 1)`` or ``3 * H * (D + H + 2)``.
+
+    Chapter 5 uses it.
     """
     if not isinstance(reset_after, bool):
         raise ValueError(f"reset_after must be True or False, got {reset_after!r}")
@@ -112,6 +121,8 @@ def recurrent_regressor(
       per sequence, reused at every step);
     * ``l2``: the coefficient of an L2 penalty ``l2 * sum(w^2)`` on the recurrent layer's ``kernel``
       and ``recurrent_kernel`` and on the Dense ``kernel`` (biases are not penalised).
+
+    Chapter 7 uses it.
     """
     import keras
 
@@ -152,6 +163,8 @@ def one_to_one(input_dim: int, output_dim: int = 1, units: int = 16, *, name: st
     ``tanh(x W + b)``, which is a Dense layer with a tanh). The builder makes that explicit.
 
     Layers: ``Dense(units, tanh)`` -> ``Dense(output_dim)``.
+
+    Chapter 2 uses it.
     """
     import keras
 
@@ -182,6 +195,8 @@ def one_to_many(
     (``(B, D)`` -> ``(B, steps, D)``); ``SimpleRNN(units, return_sequences=True)`` returns every
     hidden state ``(B, steps, H)``; ``Dense(output_dim)`` maps each one, ``y_t = h_t V + c``.
     Image captioning and music generation from a seed have this shape.
+
+    Chapter 2 shows it.
     """
     import keras
 
@@ -236,6 +251,8 @@ def many_to_one(
     ``steps=None`` accepts sequences of any length. With ``mask_value`` set, a ``Masking`` layer
     marks every time step whose features all equal it as padding, and the recurrent layer carries
     its state over those steps unchanged.
+
+    Chapter 2 uses it.
     """
     return _sequence_reader(
         steps, features, output_dim, units, return_sequences=False, mask_value=mask_value, name=name
@@ -257,6 +274,8 @@ def many_to_many(
     ``Dense`` layer is applied to each step with the same ``V, c``. Tagging every word of a sentence
     or labelling every frame of a signal has this shape. Output ``t`` depends on inputs ``1..t``
     only: the layer reads left to right. ``mask_value`` works as in :func:`many_to_one`.
+
+    Chapter 2 uses it; exercise 2 uses it.
     """
     return _sequence_reader(
         steps, features, output_dim, units, return_sequences=True, mask_value=mask_value, name=name
@@ -279,6 +298,8 @@ def encoder_decoder(
     from that state (``initial_state=h_T``) and runs ``out_steps`` steps, reading ``h_T`` again at
     each step through ``RepeatVector``; ``Dense(output_dim)`` maps each decoder state to an output.
     Translation and multi-step forecasting have this shape (chapter 11 adds teacher forcing).
+
+    Chapter 2 shows it.
     """
     import keras
 
@@ -318,6 +339,8 @@ def recurrent_language_model(
     token ``t + 1`` from tokens ``1..t``, so the targets are the inputs shifted left by one.
     ``T`` is ``None``: the model reads texts of any length. Sequential, so
     :func:`seqcourse.inference.generation.stateful_copy` can make a generator from it.
+
+    Chapter 10 shows it.
     """
     import keras
 
@@ -353,6 +376,8 @@ def recurrent_text_classifier(
     layer (``cell`` ``"SimpleRNN"``, ``"LSTM"`` or ``"GRU"``, optionally ``Bidirectional`` with
     concatenated directions) keeps its last state ``(B, H)`` or ``(B, 2H)``; ``Dense(K)`` gives
     logits (no activation: train with ``from_logits=True``). ``T`` is ``None``: any length.
+
+    Chapters 13 and 15 use it.
     """
     import keras
 
@@ -397,6 +422,8 @@ def transformer_text_classifier(
     num_heads``, ``(B, T, d)``; the mean over the real (unmasked) steps, ``(B, d)``; dropout and
     ``Dense(K)`` logits. ``embed_dim`` must be divisible by ``num_heads``. ``T`` is ``None``: any
     length.
+
+    Chapters 13 and 15 use it.
     """
     import keras
 
@@ -444,6 +471,8 @@ def recurrent_sequence_classifier(
     ``Masking(mask_value)`` marks the frames whose features all equal ``mask_value`` as padding
     (``None``: no masking); a recurrent layer (``cell``) keeps the last real state ``(B, H)``;
     ``Dense(K)`` gives logits (train with ``from_logits=True``). ``T`` is ``None``: any length.
+
+    Chapter 14 uses it.
     """
     import keras
 

@@ -19,6 +19,8 @@ class PositionalEncoding(keras.layers.Layer):
     the same table as :func:`seqcourse.reference.positional_encoding`. Input and output have shape
     ``(B, T, d)``; any ``T`` works (the table is computed for the length it is given). No weights.
     The input's mask, if any, is passed on unchanged.
+
+    Chapters 13 and 15 use it; exercise 13 uses it.
     """
 
     def __init__(self, **kwargs):
@@ -55,6 +57,8 @@ class TransformerEncoder(keras.layers.Layer):
         ff_dim: the width of the feed-forward network's hidden layer.
         dropout: the dropout rate after attention and after the feed-forward network.
         causal: if True, step t attends to steps <= t only (a decoder's mask).
+
+    Chapters 13 and 15 show it; exercise 13 uses it.
     """
 
     def __init__(self, num_heads, key_dim, ff_dim, dropout=0.1, causal=False, **kwargs):

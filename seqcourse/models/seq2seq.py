@@ -27,6 +27,8 @@ class Seq2Seq:
       source_mask (N, S)]`` -> ``[logits (N, V), state (N, H)]``, one step of free running;
     - ``attention``: ``[source, decoder_input]`` -> attention weights ``(B, T, S)``, or None
       without attention.
+
+    No chapter calls it directly; :func:`build_seq2seq` (chapters 11 and 12) uses it.
     """
 
     train: object
@@ -69,6 +71,8 @@ def build_seq2seq(source_vocab, target_vocab, embed_dim=32, units=128, attention
 
     Returns:
         :class:`Seq2Seq`, uncompiled.
+
+    Chapter 11 shows it; chapter 12 uses it.
     """
     import keras
 

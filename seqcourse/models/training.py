@@ -18,6 +18,8 @@ class EpochTimer(keras.callbacks.Callback):
 
     Attributes:
         seconds: list of float, one entry per finished epoch.
+
+    Chapters 5, 6, 7, 8, 10, 13 and 14 use it.
     """
 
     def __init__(self):
@@ -63,6 +65,8 @@ class GradientNormModel(keras.Model):
     in the step's logs as ``"grad_norm"``; record it per step with :class:`StepRecorder`.
 
     TensorFlow backend only (it uses ``tf.GradientTape``), like the course.
+
+    Chapter 7 shows it.
     """
 
     def __init__(self, *args, clip_norm=None, **kwargs):
@@ -101,6 +105,8 @@ class StepRecorder(keras.callbacks.Callback):
 
     Attributes:
         values: list of float, one per training step (batch) of every epoch, in order.
+
+    Chapter 7 uses it.
     """
 
     def __init__(self, key):

@@ -43,6 +43,8 @@ def dot_attention(query, key, value, mask=None, scale=None):
 
     Returns:
         ``(context, weights)``, shapes (B, Tq, dv) and (B, Tq, Tk).
+
+    Chapter 12 shows it.
     """
     query, key, value = _validate.attention_inputs(query, key, value)
     # e_ij = q_i . k_j   (times a learned scalar with use_scale=True)
@@ -68,6 +70,8 @@ def general_attention(query, key, value, weight, mask=None):
 
     Returns:
         ``(context, weights)``, shapes (B, Tq, dv) and (B, Tq, Tk).
+
+    Chapter 12 uses it.
     """
     query, key, value = _validate.attention_inputs(query, key, value, same_depth=False)
     weight = _validate.shape(
@@ -102,6 +106,8 @@ def additive_attention(
 
     Returns:
         ``(context, weights)``, shapes (B, Tq, dv) and (B, Tq, Tk).
+
+    Chapter 12 shows it.
     """
     query, key, value = _validate.attention_inputs(query, key, value, same_depth=False)
     if query_kernel is not None:
@@ -137,6 +143,8 @@ def scaled_dot_product_attention(q, k, v, mask=None):
 
     Returns:
         ``(output, weights)``, shapes (..., Tq, dv) and (..., Tq, Tk).
+
+    Chapter 13 shows it.
     """
     q, k, v = _validate.attention_stack(q, k, v)
     depth = q.shape[-1]
@@ -179,6 +187,8 @@ def multi_head_attention(
     Returns:
         ``(output, weights)``, shapes (B, Tq, d_out) and (B, N, Tq, Tk) (the per-head attention
         weights, Keras's ``return_attention_scores=True``).
+
+    Chapter 13 shows it.
     """
     query, key, value = _validate.attention_inputs(query, key, value, same_depth=False)
     query_kernel, query_bias = _validate.head_weights(
@@ -222,6 +232,8 @@ def causal_mask(query_steps, key_steps=None):
 
     Returns:
         Booleans of shape (Tq, Tk), True on and below the diagonal.
+
+    Chapter 13 shows it.
     """
     key_steps = query_steps if key_steps is None else key_steps
     # allowed where key position j <= query position i
@@ -240,6 +252,8 @@ def positional_encoding(length, depth, dtype=np.float32):
 
     Returns:
         Array of shape (T, d), to be added to the (B, T, d) embeddings.
+
+    Chapter 13 shows it.
     """
     if length < 1 or depth < 1:
         raise ValueError(f"length and depth must be at least 1; got length={length}, depth={depth}")

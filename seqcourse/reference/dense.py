@@ -18,6 +18,8 @@ def dense_forward(inputs, kernel, bias):
 
     Returns:
         y, shape (..., K).
+
+    Chapter 8 shows it; chapters 2, 9, 10 and 11 use it.
     """
     inputs, kernel, bias = _validate.dense_inputs(inputs, kernel, bias)
     # y = x V + c
@@ -35,6 +37,8 @@ def dense_backward(inputs, kernel, d_outputs):
     Returns:
         A dict: ``"inputs"`` dL/dx (..., D), ``"kernel"`` dL/dV (D, K) and ``"bias"`` dL/dc (K,).
         The weight gradients are summed over every leading axis (batch and, if present, time).
+
+    No chapter calls it directly; :func:`simple_rnn_regression_loss_and_grads` (chapter 3) uses it.
     """
     inputs, kernel, d_outputs = _validate.dense_backward_inputs(inputs, kernel, d_outputs)
     input_dim, output_dim = kernel.shape

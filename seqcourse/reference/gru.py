@@ -38,6 +38,8 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=True):
 
     Returns:
         h_t, shape (B, H).
+
+    Chapters 5 and 9 show it; chapter 11 uses it.
     """
     x_t, h_prev, kernel, recurrent_kernel, bias = _validate.recurrent_step_inputs(
         "GRU", x_t, h_prev, kernel, recurrent_kernel, bias, reset_after
@@ -84,6 +86,8 @@ def gru_forward(
         ``(outputs, h_T)``: the output at every step (B, T, H) and the final state (B, H). With
         ``return_cache=True``, ``(outputs, h_T, cache)``, where ``cache["h_prev"]`` (B, T, H) holds
         the state each step read.
+
+    Chapters 5, 6, 8, 9, 10 and 11 use it.
     """
     x, kernel, recurrent_kernel, bias, mask, units = _validate.recurrent_inputs(
         "GRU", x, kernel, recurrent_kernel, bias, mask, reset_after
@@ -124,6 +128,9 @@ def gru_backward(
     Returns:
         A dict of gradients, each the shape of its argument: ``"x"`` (B, T, D), ``"kernel"``
         (D, 3H), ``"recurrent_kernel"`` (H, 3H), ``"bias"`` ((2, 3H) or (3H,)) and ``"h0"`` (B, H).
+
+    No chapter calls it; ``tests/reference`` proves it against ``tf.GradientTape`` and numerical
+    gradients, as chapter 3 does for the SimpleRNN.
     """
     x, kernel, recurrent_kernel, bias, mask, units = _validate.recurrent_inputs(
         "GRU", x, kernel, recurrent_kernel, bias, mask, reset_after

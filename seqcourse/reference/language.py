@@ -41,6 +41,8 @@ class NGramModel:
         order: n >= 1, the number of tokens in an n-gram (the context is n - 1 tokens).
         vocab_size: V, the number of distinct token ids.
         alpha: the pseudo-count added to every (context, token) pair, > 0.
+
+    Chapter 10 shows it.
     """
 
     def __init__(self, order, vocab_size, alpha=1.0):
@@ -135,6 +137,8 @@ def perplexity(log_probs):
 
     Returns:
         The perplexity, a Python float >= 1.
+
+    Chapter 10 shows it.
     """
     log_probs = np.asarray(log_probs, dtype=np.float64)
     if log_probs.size == 0:
@@ -152,6 +156,8 @@ def perplexity_from_logits(logits, labels):
 
     exp(cross-entropy): the same number as ``exp`` of Keras's
     ``SparseCategoricalCrossentropy(from_logits=True)`` on these logits and labels.
+
+    Chapter 10 shows it.
     """
     return float(np.exp(cross_entropy(logits, labels)))
 
@@ -168,6 +174,8 @@ def top_k_logits(logits, k):
     """Keep the ``k`` largest logits of each row and set the others to -inf, shape (..., V).
 
     Ties at the k-th value are all kept. ``k = None`` keeps every logit.
+
+    Chapter 10 shows it.
     """
     logits = np.asarray(logits, dtype=np.result_type(logits, np.float32))
     if logits.ndim < 1 or logits.shape[-1] < 1:
@@ -188,6 +196,8 @@ def sampling_distribution(logits, temperature=1.0, top_k=None):
     Dividing logits by T > 1 flattens the distribution (more surprising choices), T < 1 sharpens it
     and T -> 0 puts all the mass on the arg max (greedy decoding, returned for T = 0). Top-k first
     removes all but the k most likely tokens, so no unlikely token is ever drawn.
+
+    Chapter 10 shows it.
     """
     _check_temperature(temperature)
     filtered = top_k_logits(logits, top_k)
@@ -205,6 +215,8 @@ def sample_next(logits, rng, temperature=1.0, top_k=None):
         rng: a ``numpy.random.Generator``, so the draw is reproducible.
         temperature: >= 0; 0 returns the arg max of each row (greedy).
         top_k: None, or sample only among the k largest logits of each row.
+
+    Chapter 10 shows it.
     """
     logits = _validate.rank("logits", logits, ("B", "V"), hint="; for one row use logits[None]")
     if not isinstance(rng, np.random.Generator):

@@ -30,6 +30,8 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
 
     Returns:
         ``(h_t, c_t)``, each of shape (B, H).
+
+    Chapters 4 and 8 show it.
     """
     x_t, h_prev, kernel, recurrent_kernel, bias = _validate.recurrent_step_inputs(
         "LSTM", x_t, h_prev, kernel, recurrent_kernel, bias
@@ -68,6 +70,8 @@ def lstm_forward(
         states (B, H) each (Keras ``return_sequences=True, return_state=True``). With
         ``return_cache=True``, ``(outputs, h_T, c_T, cache)``, where ``cache["h_prev"]`` and
         ``cache["c_prev"]`` (B, T, H) hold the states each step read.
+
+    Chapters 4, 6 and 8 use it.
     """
     x, kernel, recurrent_kernel, bias, mask, units = _validate.recurrent_inputs(
         "LSTM", x, kernel, recurrent_kernel, bias, mask
@@ -112,6 +116,9 @@ def lstm_backward(
         A dict of gradients, each the shape of its argument: ``"x"`` (B, T, D), ``"kernel"``
         (D, 4H), ``"recurrent_kernel"`` (H, 4H), ``"bias"`` (4H,), ``"h0"`` (B, H) and ``"c0"``
         (B, H).
+
+    No chapter calls it; ``tests/reference`` proves it against ``tf.GradientTape`` and numerical
+    gradients, as chapter 3 does for the SimpleRNN.
     """
     x, kernel, recurrent_kernel, bias, mask, units = _validate.recurrent_inputs(
         "LSTM", x, kernel, recurrent_kernel, bias, mask

@@ -16,18 +16,26 @@ def sigmoid(z):
 
     Returns:
         Array of the same shape and dtype as ``z``, with values in (0, 1).
+
+    Chapters 4, 5, 9, 11, 13 and 15 use it; exercise 9 uses it.
     """
     # sigma(z) = (1 + tanh(z / 2)) / 2 is the same function, and never overflows for large |z|
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def relu(z):
-    """The rectified linear unit, elementwise: relu(z) = max(z, 0). Same shape as ``z``."""
+    """The rectified linear unit, elementwise: relu(z) = max(z, 0). Same shape as ``z``.
+
+    Chapter 6 uses it.
+    """
     return np.maximum(z, 0)
 
 
 def linear(z):
-    """The identity: linear(z) = z (Keras's ``activation=None``). Same shape as ``z``."""
+    """The identity: linear(z) = z (Keras's ``activation=None``). Same shape as ``z``.
+
+    Chapters 3, 7, 8 and 11 use it.
+    """
     return z
 
 
@@ -44,6 +52,8 @@ def activation_derivative(name, z):
 
     Returns:
         Array of the same shape as ``z``.
+
+    No chapter calls it directly; :func:`simple_rnn_backward` (chapter 3) uses it.
     """
     _validate.activation_name(name)
     if name == "tanh":
@@ -69,6 +79,8 @@ def softmax(logits, axis=-1):
 
     Returns:
         Array of the same shape as ``logits``; its entries along ``axis`` are positive and sum to 1.
+
+    Chapters 6, 11 and 13 use it; exercise 12 uses it.
     """
     logits = np.asarray(logits)
     # Subtracting the maximum changes nothing mathematically and keeps exp() from overflowing.
@@ -86,6 +98,8 @@ def log_softmax(logits, axis=-1):
 
     Returns:
         Array of the same shape as ``logits``.
+
+    Chapters 10 and 11 use it.
     """
     logits = np.asarray(logits)
     shifted = logits - np.max(logits, axis=axis, keepdims=True)
@@ -105,6 +119,8 @@ def cross_entropy(logits, labels):
 
     Returns:
         The loss, a Python float.
+
+    No chapter calls it directly; :func:`perplexity_from_logits` (chapter 10) uses it.
     """
     logits, labels = _validate.logits_and_labels(logits, labels)
     log_probabilities = log_softmax(logits)
@@ -124,6 +140,9 @@ def cross_entropy_backward(logits, labels):
 
     Returns:
         dL/dlogits, shape (..., C).
+
+    No chapter calls it; ``tests/reference`` proves it against ``tf.GradientTape`` and numerical
+    gradients, as chapter 3 does for the SimpleRNN.
     """
     logits, labels = _validate.logits_and_labels(logits, labels)
     classes = logits.shape[-1]
@@ -143,6 +162,8 @@ def mean_squared_error(predictions, targets):
 
     Returns:
         The loss, a Python float.
+
+    No chapter calls it directly; :func:`simple_rnn_regression_loss_and_grads` (chapter 3) uses it.
     """
     predictions, targets = _validate.same_shape("predictions", predictions, "targets", targets)
     return float(np.mean((predictions - targets) ** 2))
@@ -157,6 +178,8 @@ def mean_squared_error_backward(predictions, targets):
 
     Returns:
         dL/dpredictions, the shape of ``predictions``.
+
+    No chapter calls it directly; :func:`simple_rnn_regression_loss_and_grads` (chapter 3) uses it.
     """
     predictions, targets = _validate.same_shape("predictions", predictions, "targets", targets)
     return 2.0 * (predictions - targets) / predictions.size
@@ -178,6 +201,8 @@ def numerical_gradient(f, x, eps=1e-5):
 
     Returns:
         An array of the shape of ``x``: the estimated gradient.
+
+    Chapter 3 uses it.
     """
     _validate.float64_array("x", x)
     gradient = np.zeros_like(x)
@@ -206,6 +231,8 @@ def rel_error(a, b):
 
     Returns:
         A Python float in [0, 1].
+
+    Chapters 3, 8 and 10 use it.
     """
     a, b = _validate.same_shape("a", a, "b", b)
     a = a.astype(np.float64)

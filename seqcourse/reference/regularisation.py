@@ -67,6 +67,8 @@ def dropout_mask(shape, rate, rng):
 
     Returns:
         A float32 array of ``shape`` with values 0 and 1 / (1 - rate).
+
+    Chapter 7 shows it.
     """
     rate = _rate("rate", rate)
     if not isinstance(rng, np.random.Generator):
@@ -89,6 +91,8 @@ def weight_penalty(weights, l1=0.0, l2=0.0):
 
     Returns:
         ``(penalty, grads)``: a float and a list of arrays shaped like ``weights``.
+
+    Chapter 7 shows it.
     """
     weights = _arrays("weights", weights)
     l1 = _non_negative("l1", l1)
@@ -99,7 +103,10 @@ def weight_penalty(weights, l1=0.0, l2=0.0):
 
 
 def global_norm(grads):
-    """The Euclidean norm of all gradients together: sqrt(sum over arrays of sum g^2)."""
+    """The Euclidean norm of all gradients together: sqrt(sum over arrays of sum g^2).
+
+    Chapter 3 uses it; exercise 3 uses it.
+    """
     grads = _arrays("grads", grads)
     return float(np.sqrt(sum(np.square(g.astype(np.float64)).sum() for g in grads)))
 
@@ -117,6 +124,8 @@ def clip_by_global_norm(grads, clip_norm):
 
     Returns:
         ``(clipped, norm)``: the list of clipped arrays and the global norm before clipping.
+
+    Chapter 3 shows it; exercise 3 uses it.
     """
     grads = _arrays("grads", grads)
     clip_norm = _positive("clip_norm", clip_norm)
@@ -137,6 +146,8 @@ def clip_by_norm(grads, clip_norm):
 
     Returns:
         The list of clipped arrays.
+
+    Chapter 3 uses it.
     """
     grads = _arrays("grads", grads)
     clip_norm = _positive("clip_norm", clip_norm)
@@ -152,6 +163,8 @@ def clip_by_value(grads, clip_value):
 
     Returns:
         The list of clipped arrays.
+
+    Chapter 3 uses it.
     """
     grads = _arrays("grads", grads)
     clip_value = _positive("clip_value", clip_value)
@@ -175,6 +188,8 @@ def early_stopping(val_losses, patience, min_delta=0.0):
         ``(stopped_epoch, best_epoch)``, 0-based epoch indices: ``stopped_epoch`` is the epoch after
         which training stops (``None`` if it runs to the end of ``val_losses``), ``best_epoch`` the
         epoch with the best loss seen by then.
+
+    Chapter 7 shows it.
     """
     losses = np.asarray(val_losses, dtype=np.float64)
     if losses.ndim != 1 or losses.size == 0:

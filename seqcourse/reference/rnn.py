@@ -35,6 +35,8 @@ def simple_rnn_step(x_t, h_prev, kernel, recurrent_kernel, bias, activation="tan
 
     Returns:
         h_t, shape (B, H).
+
+    Chapter 2 shows it.
     """
     x_t, h_prev, kernel, recurrent_kernel, bias = _validate.recurrent_step_inputs(
         "SimpleRNN", x_t, h_prev, kernel, recurrent_kernel, bias
@@ -69,6 +71,8 @@ def simple_rnn_forward(
         ``return_sequences=True``), and the final state, shape (B, H) (Keras ``return_state=True``).
         With ``return_cache=True``, ``(outputs, h_T, cache)``, where ``cache["h_prev"]`` (B, T, H)
         holds the state each step read.
+
+    Chapter 2 shows it; chapter 3 uses it.
     """
     x, kernel, recurrent_kernel, bias, mask, units = _validate.recurrent_inputs(
         "SimpleRNN", x, kernel, recurrent_kernel, bias, mask
@@ -119,6 +123,8 @@ def simple_rnn_backward(
     Returns:
         A dict of gradients, each the shape of its argument: ``"x"`` (B, T, D), ``"kernel"`` (D, H),
         ``"recurrent_kernel"`` (H, H), ``"bias"`` (H,) and ``"h0"`` (B, H).
+
+    Chapter 3 shows it.
     """
     x, kernel, recurrent_kernel, bias, mask, units = _validate.recurrent_inputs(
         "SimpleRNN", x, kernel, recurrent_kernel, bias, mask
@@ -195,6 +201,8 @@ def simple_rnn_regression_loss_and_grads(
         ``(loss, grads)``: the loss (a float) and a dict of gradients, each the shape of its
         argument, with keys ``"kernel"``, ``"recurrent_kernel"``, ``"bias"``, ``"output_kernel"``,
         ``"output_bias"``, ``"x"`` and ``"h0"``.
+
+    Chapter 3 shows it.
     """
     outputs, _, cache = simple_rnn_forward(
         x, kernel, recurrent_kernel, bias, h0, mask, activation, return_cache=True

@@ -25,6 +25,9 @@ def masked_scan(step, x, states, mask):
         ``(outputs, final_states, states_read)``: the output at every step (B, T, H), the tuple of
         final states (B, H) each, and a tuple holding, for every state, the value each step read,
         (B, T, H) each (what the backward pass needs).
+
+    No chapter calls it directly; :func:`gru_forward` (chapters 5, 6, 8, 9, 10 and 11) and
+    :func:`lstm_forward` (chapters 4, 6 and 8) use it.
     """
     batch, steps, _ = x.shape
     units = states[0].shape[1]

@@ -48,6 +48,8 @@ def bidirectional_forward(
         of shape (B, T, 2H) for "concat" ((B, 2H) if not ``return_sequences``; H instead of 2H for
         the other modes), then the forward layer's final states, then the backward layer's: (B, H)
         each, ``h_T`` for SimpleRNN and GRU, ``h_T, c_T`` for an LSTM.
+
+    Chapter 6 shows it; chapter 9 uses it.
     """
     x = _validate.sequence("x", x)
     batch, steps, _ = x.shape
@@ -122,6 +124,8 @@ def stacked_forward(x, layer_forward, layer_weights, mask=None, **layer_options)
     Returns:
         ``(outputs, final_states)``: the top layer's outputs (B, T, H_L), and a list with one entry
         per layer of its final states, ``(h_T,)`` or ``(h_T, c_T)``.
+
+    Chapter 6 shows it.
     """
     x = _validate.sequence("x", x)
     if len(layer_weights) == 0:

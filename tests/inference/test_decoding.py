@@ -130,12 +130,6 @@ def test_beam_search_rejects_bad_shapes_and_arguments():
         decoding.beam_search(step, [np.zeros(2, int), np.zeros(3)], START, END, 3, width=2)
 
 
-def test_sequence_log_prob_sums_the_targets_log_probs_and_skips_padding():
-    log_probs = np.log(np.array([[[0.5, 0.5], [0.25, 0.75], [0.9, 0.1]]]))
-    total = decoding.sequence_log_prob(log_probs, np.array([[1, 1, 0]]))
-    assert total[0] == pytest.approx(np.log(0.5) + np.log(0.75))
-
-
 def test_teacher_forcing_schedules_start_near_one_and_decay():
     steps = np.arange(0, 2000, 100)
     for schedule, options in (
