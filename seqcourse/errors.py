@@ -12,5 +12,5 @@ line, without a traceback, and exits with status 2. Each layer derives its own e
 class SeqcourseError(Exception):
     """A user-repairable problem: the message says what is wrong and what to do.
 
-    No chapter raises it; the CLI prints its message and exits 1.
+    No chapter raises it; the CLI prints its message and exits with status 2.
     """
