@@ -12,15 +12,21 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Publishing (book/instructors.md): `make book SEQCOURSE_REPOSITORY_URL=https://… SEQCOURSE_HUB_URL=https://…`
+export SEQCOURSE_REPOSITORY_URL SEQCOURSE_HUB_URL SEQCOURSE_REPOSITORY_BRANCH SEQCOURSE_REPOSITORY_PROVIDER
 
 .PHONY: setup book book-fast test lint format data clean bench exercises
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(STAMP): pyproject.toml constraints.txt jupyter-settings/overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@# This JupyterLab (and only it) opens the course's .md notebooks as notebooks on double-click.
+	install -D -m 644 jupyter-settings/overrides.json $(LAB_OVERRIDES)
 	@touch $(STAMP)
 
 data: $(STAMP)

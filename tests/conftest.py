@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -12,3 +14,11 @@ CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.md"))
 # Fast-mode executions of the chapters: written by test_notebooks.py, read by test_book.py.
 EXECUTED_CHAPTERS = ROOT / "_build" / "fast" / "executed" / "book"
+
+
+@pytest.fixture(scope="session")
+def fast_book() -> Path:
+    """The ``html`` folder of the book built once per session from the fast executions."""
+    from tests.book_build import build_fast_book
+
+    return build_fast_book()
