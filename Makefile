@@ -33,8 +33,15 @@ data: $(STAMP)
 	$(BIN)/seqcourse data fetch
 
 # The published book: every chapter executed in full mode (cached between builds by jupyter-cache).
+# `make book SOLUTIONS=1` adds the solutions as a last part (release them after the deadline).
 book: data
+ifeq ($(SOLUTIONS),1)
+	$(BIN)/python scripts/book_with_solutions.py _build/with-solutions
+	$(BIN)/jupyter-book build -W -n --keep-going . \
+	  --config _build/with-solutions/_config.yml --toc _build/with-solutions/_toc.yml
+else
 	$(BIN)/jupyter-book build -W -n --keep-going .
+endif
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
 # The same build with every chapter in fast mode, as the tests run it.

@@ -5,7 +5,7 @@ and no cell wrote to stderr (tests/book_build.py builds it; tests/browser/ reads
 
 import pytest
 
-from tests.conftest import CHAPTERS
+from tests.conftest import CHAPTERS, ROOT, SOLUTIONS
 
 
 @pytest.mark.book
@@ -15,3 +15,18 @@ def test_book_builds_from_fast_executions(fast_book):
         page = fast_book / "book" / f"{chapter.stem}.html"
         assert page.is_file(), f"{chapter.stem} is missing from the built book"
         assert "Traceback" not in page.read_text(), f"{chapter.stem} shows a traceback"
+    assert not (fast_book / "solutions").exists(), "the default book must not release solutions"
+
+
+@pytest.mark.book
+def test_the_solutions_switch_adds_every_solution_and_nothing_else(fast_book_with_solutions):
+    html = fast_book_with_solutions
+    for solution in SOLUTIONS:
+        page = html / "solutions" / f"{solution.stem}.html"
+        assert page.is_file(), f"{solution.stem} is missing from the book with solutions"
+        assert (
+            "# BEGIN SOLUTION" not in page.read_text() or "public checks passed" in page.read_text()
+        )
+    index = (html / "book" / "index.html").read_text()
+    assert "Solutions" in index and "solutions/02_rnn_from_scratch.html" in index
+    assert "solutions/" not in (ROOT / "_toc.yml").read_text(), "the default toc lists solutions"

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from seqcourse.notebooks import execute_notebook
-from tests.conftest import CHAPTERS, EXECUTED_CHAPTERS, SOLUTIONS
+from tests.conftest import CHAPTERS, EXECUTED_CHAPTERS, EXECUTED_SOLUTIONS, SOLUTIONS
 
 
 def _notebook_id(path):
@@ -50,6 +50,6 @@ def test_chapter_executes_in_fast_mode(path):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
-def test_solution_executes_in_fast_mode(path, tmp_path):
-    executed = execute_notebook(path, tmp_path / f"{path.stem}.ipynb", fast=True)
+def test_solution_executes_in_fast_mode(path):
+    executed = execute_notebook(path, EXECUTED_SOLUTIONS / f"{path.stem}.ipynb", fast=True)
     _assert_no_stderr(executed)

@@ -21,7 +21,7 @@ from tests.conftest import CHAPTERS, ROOT
 
 pytestmark = pytest.mark.book
 
-PAGES = ["index.html", *(f"book/{c.stem}.html" for c in CHAPTERS), "book/references.html"]
+PAGES = ["book/index.html", *(f"book/{c.stem}.html" for c in CHAPTERS), "book/references.html"]
 PAGES += ["book/instructors.html"] if (ROOT / "book" / "instructors.md").exists() else []
 # Hosts a published page must never point at unless the publisher configured them.
 PLACEHOLDERS = ("example.edu", "example.com", "example.org", "github.com/seqcourse")
@@ -35,7 +35,7 @@ Promise.all([images, math]).then(() => done(!!window.MathJax), e => done("error:
 """
 PAGE_FACTS = """
 const skip = "pre, code, script, style, mjx-container, textarea, .highlight";
-const root = document.querySelector("main") || document.body;
+const root = document.querySelector("main") || document.body || document.documentElement;
 const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {acceptNode(node) {
   return node.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
 }});
@@ -108,9 +108,20 @@ def test_page_loads_cleanly_with_equations_and_images(reader, book_server, page)
     if page.startswith("book/") and page[5:7].isdigit():
         facts = reader.execute_script(PAGE_FACTS)
         assert facts["math"] > 0 or facts["images"] > 0, f"{page}: neither equations nor figures?"
-    if page in ("index.html", "book/02_rnn_from_scratch.html", "book/12_attention.html"):
+    if page in ("book/index.html", "book/02_rnn_from_scratch.html", "book/12_attention.html"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         reader.save_screenshot(str(SCREENSHOTS / page.replace("/", "_").replace(".html", ".png")))
+
+
+def test_the_site_root_leads_to_the_book(reader, book_server):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, _ = book_server
+    reader.get(f"{base}/index.html")
+    WebDriverWait(reader, 20).until(
+        lambda d: d.current_url.endswith("/book/index.html"), "index.html did not redirect"
+    )
+    assert not [e for e in reader.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def _ids(path: Path, cache: dict) -> set[str]:
