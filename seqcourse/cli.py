@@ -45,13 +45,13 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds per submission (default: the assignment's)",
     )
-    from seqcourse.grading.sandbox import Limits  # the one home of the limits' defaults
-
     grade.add_argument(
         "--memory",
         type=int,
         default=None,
-        help=f"memory cap per submission in MB (default {Limits.memory_mb})",
+        # The default lives in one place, seqcourse.grading.sandbox.Limits; not imported here, so
+        # building the parser stays free of the grader.
+        help="memory cap per submission in MB (default: the sandbox's, Limits.memory_mb)",
     )
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     return parser

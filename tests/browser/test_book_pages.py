@@ -81,9 +81,11 @@ def reader():
     driver.quit()
 
 
-def page_problems(driver, base: str, page: str) -> list[str]:
-    """Everything wrong with ``page`` as Chromium shows it (empty when the page is clean)."""
-    driver.get_log("browser"), driver.get_log("performance")  # start from a clean log
+def page_problems(driver, base: str, page: str) -> tuple[list[str], dict]:
+    """``(problems, facts)``: everything wrong with ``page`` as Chromium shows it (no problems when
+    the page is clean), and what PAGE_FACTS read from it."""
+    for log in ("browser", "performance"):
+        driver.get_log(log)  # reading a log empties it: start from a clean one
     driver.get(f"{base}/{page}")
     has_mathjax = driver.execute_async_script(WAIT_FOR_MATHJAX)
     facts = driver.execute_script(PAGE_FACTS)
@@ -97,16 +99,15 @@ def page_problems(driver, base: str, page: str) -> list[str]:
     raw = sorted({m.group(0) for m in RAW_TEX.finditer(facts["text"])})
     problems += [f"raw TeX in the text: {raw}"] if raw else []
     problems += [f"image did not load: {src}" for src in facts["broken_images"]]
-    return problems
+    return problems, facts
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_loads_cleanly_with_equations_and_images(reader, book_server, page):
     base, html = book_server
-    problems = page_problems(reader, base, page)
+    problems, facts = page_problems(reader, base, page)
     assert not problems, f"{page}:\n" + "\n".join(problems)
     if page.startswith("book/") and page[5:7].isdigit():
-        facts = reader.execute_script(PAGE_FACTS)
         assert facts["math"] > 0 or facts["images"] > 0, f"{page}: neither equations nor figures?"
     if page in ("book/index.html", "book/02_rnn_from_scratch.html", "book/12_attention.html"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -239,7 +240,7 @@ def test_the_checks_catch_a_broken_page(reader, tmp_path):
     (tmp_path / "broken.html").write_text(BROKEN_PAGE)
     (tmp_path / "favicon.ico").write_bytes((ROOT / "_extra" / "favicon.ico").read_bytes())
     with serve(tmp_path) as base:
-        problems = "\n".join(page_problems(reader, base, "broken.html"))
+        problems = "\n".join(page_problems(reader, base, "broken.html")[0])
     assert "undefinedFunction" in problems, problems
     assert "raw TeX" in problems and "$$" in problems, problems
     assert "image did not load" in problems and "HTTP 404" in problems, problems

@@ -165,20 +165,12 @@ def test_a_student_opens_runs_answers_saves_and_is_graded(lab, tmp_path):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(SCREENSHOTS / "lab_run_all.png"))
 
-        _type_into_cell(driver, f"def {QUESTION}", WRONG)
-        _wait(
-            driver,
-            lambda d: any("plain ReLU" in o for o in _outputs(d)),
-            60,
-            "a plain-ReLU answer did not get the targeted hint",
-        )
-        _type_into_cell(driver, f"def {QUESTION}", RIGHT)
-        _wait(
-            driver,
-            lambda d: any("public checks passed" in o for o in _outputs(d)),
-            60,
-            "a right answer did not pass its check",
-        )
+        for answer, reply, what in (
+            (WRONG, "plain ReLU", "a plain-ReLU answer did not get the targeted hint"),
+            (RIGHT, "public checks passed", "a right answer did not pass its check"),
+        ):
+            _type_into_cell(driver, f"def {QUESTION}", answer)
+            _wait(driver, lambda d, r=reply: any(r in o for o in _outputs(d)), 60, what)
         driver.save_screenshot(str(SCREENSHOTS / "lab_answered.png"))
         driver.find_element(
             By.CSS_SELECTOR, ".jp-NotebookPanel-toolbar [data-command='docmanager:save']"
