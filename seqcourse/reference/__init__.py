@@ -52,6 +52,7 @@ from seqcourse.reference.numerics import (
 from seqcourse.reference.rnn import (
     simple_rnn_backward,
     simple_rnn_forward,
+    simple_rnn_gradient_descent,
     simple_rnn_regression_loss_and_grads,
     simple_rnn_step,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "sigmoid",
     "simple_rnn_backward",
     "simple_rnn_forward",
+    "simple_rnn_gradient_descent",
     "simple_rnn_regression_loss_and_grads",
     "simple_rnn_step",
     "softmax",

@@ -228,3 +228,41 @@ def simple_rnn_regression_loss_and_grads(
         "h0": rnn_grads["h0"],
     }
     return loss, grads
+
+
+REGRESSION_WEIGHTS = ("kernel", "recurrent_kernel", "bias", "output_kernel", "output_bias")
+
+
+def simple_rnn_gradient_descent(x, targets, weights, *, learning_rate, steps):
+    """Train the regression RNN with the hand-written BPTT: ``steps`` full-batch gradient steps.
+
+    Each step computes the loss and every gradient with
+    :func:`simple_rnn_regression_loss_and_grads` and moves every parameter against its gradient,
+    ``w <- w - learning_rate * dL/dw``: what ``keras.optimizers.SGD`` does to the same model
+    given the whole batch.
+
+    Args:
+        x: inputs, shape (B, T, D); targets: y, shape (B, K).
+        weights: ``[W (D, H), U (H, H), b (H,), V (H, K), c (K,)]``, the order of the Keras
+            model's ``get_weights()``; they are copied, never changed.
+        learning_rate: the step size; steps: how many updates.
+
+    Returns:
+        ``(weights, losses)``: the trained weights (same order and shapes) and the loss before
+        each update, shape (steps,), as ``model.fit``'s ``history["loss"]`` records it for one
+        batch per epoch.
+
+    Chapter 3 shows it.
+    """
+    if len(weights) != len(REGRESSION_WEIGHTS):
+        raise ValueError(f"weights must be the five arrays {REGRESSION_WEIGHTS}")
+    params = {
+        name: np.array(w, dtype=np.float64)
+        for name, w in zip(REGRESSION_WEIGHTS, weights, strict=True)
+    }
+    losses = np.empty(steps)
+    for step in range(steps):
+        losses[step], grads = simple_rnn_regression_loss_and_grads(x, targets, **params)
+        for name in REGRESSION_WEIGHTS:
+            params[name] -= learning_rate * grads[name]  # the gradient step
+    return [params[name] for name in REGRESSION_WEIGHTS], losses

@@ -267,3 +267,28 @@ def test_regression_model_matches_keras():
     names = ["kernel", "recurrent_kernel", "bias", "output_kernel", "output_bias"]
     for name, expected in zip(names, keras_grads, strict=True):
         assert_close(grads[name], np.asarray(expected), what=f"d{name}")
+
+
+def test_gradient_descent_with_bptt_follows_keras_sgd_step_for_step():
+    import keras
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(16, 6, 2)).astype(np.float32)
+    targets = x[:, -3:, :1].sum(axis=1)  # (16, 1): a sum the RNN can learn
+    model = keras.Sequential(
+        [keras.Input((6, 2)), keras.layers.SimpleRNN(5), keras.layers.Dense(1)]
+    )
+    start = model.get_weights()
+    start_copy = [w.copy() for w in start]
+    trained, losses = ref.simple_rnn_gradient_descent(
+        x, targets, start, learning_rate=0.05, steps=30
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    history = model.fit(x, targets, batch_size=16, epochs=30, shuffle=False, verbose=0)
+    np.testing.assert_allclose(losses, history.history["loss"], rtol=1e-4)
+    for ours, keras_weight in zip(trained, model.get_weights(), strict=True):
+        np.testing.assert_allclose(ours, keras_weight, atol=1e-5)
+    assert losses[-1] < 0.7 * losses[0]
+    assert all(np.array_equal(a, b) for a, b in zip(start, start_copy, strict=True))
+    with pytest.raises(ValueError, match="five arrays"):
+        ref.simple_rnn_gradient_descent(x, targets, start[:3], learning_rate=0.1, steps=1)
