@@ -16,6 +16,7 @@ __all__ = [
     "draw_io_pattern",
     "draw_stacked_rnn",
     "draw_bidirectional_rnn",
+    "draw_lstm_cell",
     "draw_gru_cell",
     "plot_learning_curves",
     "IO_PATTERNS",
@@ -34,6 +35,7 @@ STATE_COLOR = "#fde9c9"
 OUTPUT_COLOR = "#d9ead3"
 TARGET_COLOR = "#e06666"
 EDGE_COLOR = "#333333"
+CELL_PATH_COLOR = "#cc0000"
 
 
 def _box(ax: Axes, x: float, y: float, text: str, color: str, *, w: float = 0.7, h: float = 0.5):
@@ -413,6 +415,59 @@ def _node(ax: Axes, x: float, y: float, text: str, *, r: float = 0.22):
     """Draw a small circle (an elementwise operation such as × or +) centred on (x, y)."""
     ax.add_patch(Circle((x, y), r, facecolor="white", edgecolor=EDGE_COLOR, linewidth=1.2))
     ax.text(x, y, text, ha="center", va="center", fontsize=12)
+
+
+def draw_lstm_cell(ax: Axes) -> Axes:
+    """Draw one LSTM step with the cell-state path highlighted.
+
+    Along the top, drawn thick in :data:`CELL_PATH_COLOR`, the cell state runs from ``c_{t-1}`` to
+    ``c_t`` through only a × node (the forget gate ``f_t``) and a + node (where ``i_t ⊙ c~_t`` is
+    written): no matrix and no squashing on the way. Below, the four layers that read ``x_t`` and
+    ``h_{t-1}``: the forget, input and output gates (sigmoids) and the candidate ``c~_t`` (tanh),
+    and on the right the read-out ``h_t = o_t ⊙ tanh(c_t)``.
+
+    Chapter 4 uses it.
+    """
+    top, mid, low = 3.2, 1.95, 0.8
+    path = dict(color=CELL_PATH_COLOR, linewidth=3.0)
+    _box(ax, 0.0, top, r"$c_{t-1}$", STATE_COLOR, w=0.9)
+    _box(ax, 9.8, top, r"$c_t$", STATE_COLOR, w=0.9)
+    _node(ax, 2.0, top, "×")
+    _node(ax, 5.0, top, "+")
+    _arrow(ax, (0.45, top), (1.78, top), **path)
+    _arrow(ax, (2.22, top), (4.78, top), r"$f_t \odot c_{t-1}$", offset=(0, 0.3), **path)
+    _arrow(ax, (5.22, top), (9.35, top), **path)
+    _box(ax, 2.0, low, "σ\nforget $f_t$", INPUT_COLOR, w=1.3, h=0.75)
+    _box(ax, 3.7, low, "σ\ninput $i_t$", INPUT_COLOR, w=1.3, h=0.75)
+    _box(ax, 5.6, low, "tanh\ncandidate $\\tilde c_t$", OUTPUT_COLOR, w=1.7, h=0.75)
+    _box(ax, 8.3, low, "σ\noutput $o_t$", INPUT_COLOR, w=1.3, h=0.75)
+    _arrow(ax, (2.0, low + 0.38), (2.0, top - 0.22), r"$f_t$", offset=(-0.25, -0.3))
+    _node(ax, 5.0, mid, "×")
+    _arrow(ax, (3.9, low + 0.38), (4.82, mid - 0.14))
+    _arrow(ax, (5.45, low + 0.38), (5.15, mid - 0.17))
+    _arrow(ax, (5.0, mid + 0.22), (5.0, top - 0.22), r"$i_t \odot \tilde c_t$", offset=(0.6, 0))
+    _node(ax, 7.2, mid, "tanh", r=0.3)
+    _arrow(ax, (7.2, top - 0.03), (7.2, mid + 0.3))
+    _node(ax, 8.3, mid, "×")
+    _arrow(ax, (7.5, mid), (8.08, mid))
+    _arrow(ax, (8.3, low + 0.38), (8.3, mid - 0.22), r"$o_t$", offset=(0.25, -0.05))
+    _box(ax, 9.8, mid, r"$h_t$", STATE_COLOR, w=0.9)
+    _arrow(ax, (8.52, mid), (9.35, mid))
+    for x in (2.0, 3.7, 5.6, 8.3):
+        ax.text(x, 0.1, r"$x_t,\ h_{t-1}$", ha="center", va="center", fontsize=9, color="#555555")
+    ax.text(
+        5.0,
+        top + 0.6,
+        "cell state: changed only by × and +",
+        ha="center",
+        fontsize=9,
+        color=CELL_PATH_COLOR,
+    )
+    ax.set_xlim(-0.7, 10.5)
+    ax.set_ylim(-0.2, 4.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
 
 
 def draw_gru_cell(ax: Axes) -> Axes:

@@ -1,4 +1,4 @@
-"""seqcourse.plotting.draw_gru_cell and plot_learning_curves (chapters 5 and 7)."""
+"""seqcourse.plotting.draw_gru_cell, draw_lstm_cell and plot_learning_curves (chapters 4, 5, 7)."""
 
 import matplotlib.pyplot as plt  # tests/conftest.py selects the headless Agg backend
 import numpy as np
@@ -61,3 +61,17 @@ def test_learning_curves_explain_a_missing_validation_curve(ax):
 def test_learning_curves_reject_mismatched_lengths(ax):
     with pytest.raises(ValueError, match="same length"):
         plotting.plot_learning_curves(ax, {"loss": [1.0, 0.5], "val_loss": [1.0]})
+
+
+def test_lstm_cell_highlights_a_cell_path_of_one_product_and_one_sum(ax):
+    plotting.draw_lstm_cell(ax)
+    texts = [t.get_text() for t in ax.texts]
+    assert {"$c_{t-1}$", "$c_t$", "$h_t$", r"$f_t \odot c_{t-1}$"} <= set(texts)
+    for gate in ("forget $f_t$", "input $i_t$", "output $o_t$", "candidate"):
+        assert any(gate in t for t in texts), gate
+    highlighted = [
+        p for p in ax.patches if getattr(p, "get_linewidth", lambda: 0)() >= 3 and p.get_visible()
+    ]
+    assert len(highlighted) == 3  # c_{t-1} -> × -> + -> c_t, nothing else on the path
+    nodes = [t for t in texts if t in {"×", "+", "tanh"}]
+    assert sorted(nodes) == sorted(["×", "×", "×", "+", "tanh"])
