@@ -109,6 +109,7 @@ def recurrent_regressor(
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     l2: float = 0.0,
+    l1: float = 0.0,
     name: str = "recurrent_regressor",
 ):
     """A many-to-one forecaster ``(B, steps, features)`` -> ``(B, 1)``, with optional regularisers.
@@ -120,7 +121,9 @@ def recurrent_regressor(
     * ``recurrent_dropout``: the fraction of the state ``h_{t-1}`` fed back that it drops (one mask
       per sequence, reused at every step);
     * ``l2``: the coefficient of an L2 penalty ``l2 * sum(w^2)`` on the recurrent layer's ``kernel``
-      and ``recurrent_kernel`` and on the Dense ``kernel`` (biases are not penalised).
+      and ``recurrent_kernel`` and on the Dense ``kernel`` (biases are not penalised);
+    * ``l1``: the coefficient of an L1 penalty ``l1 * sum |w|`` on the same weights (with ``l2``:
+      ``keras.regularizers.L1L2(l1, l2)``).
 
     Chapter 7 uses it.
     """
@@ -134,9 +137,17 @@ def recurrent_regressor(
     for label, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
             raise ValueError(f"{label} must be a fraction in [0, 1); got {rate!r}")
-    if isinstance(l2, bool) or not isinstance(l2, int | float) or l2 < 0:
-        raise ValueError(f"l2 must be a number >= 0; got {l2!r}")
-    penalty = keras.regularizers.L2(l2) if l2 > 0 else None
+    for label, coefficient in (("l2", l2), ("l1", l1)):
+        if (
+            isinstance(coefficient, bool)
+            or not isinstance(coefficient, int | float)
+            or coefficient < 0
+        ):
+            raise ValueError(f"{label} must be a number >= 0; got {coefficient!r}")
+    if l1 > 0:
+        penalty = keras.regularizers.L1L2(l1=l1, l2=l2)
+    else:
+        penalty = keras.regularizers.L2(l2) if l2 > 0 else None
     recurrent = getattr(keras.layers, cell)(
         units,
         dropout=dropout,

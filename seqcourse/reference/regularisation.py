@@ -3,6 +3,8 @@
 * :func:`dropout_mask`: inverted dropout, as ``keras.layers.Dropout`` and the ``dropout=`` /
   ``recurrent_dropout=`` arguments of the recurrent layers apply it in training;
 * :func:`weight_penalty`: the L1/L2 penalty of ``keras.regularizers.L1L2`` and its gradient;
+* :func:`soft_threshold`, :func:`l1_linear_regression`: why the subgradient steps Keras takes on an
+  L1 penalty leave weights near zero but not at it, and the proximal step that sets them to 0;
 * :func:`global_norm`, :func:`clip_by_global_norm`, :func:`clip_by_norm`, :func:`clip_by_value`: the
   ``global_clipnorm=``, ``clipnorm=`` and ``clipvalue=`` options of every Keras optimizer;
 * :func:`early_stopping`: when ``keras.callbacks.EarlyStopping`` stops training, and which epoch it
@@ -100,6 +102,69 @@ def weight_penalty(weights, l1=0.0, l2=0.0):
     penalty = sum(l1 * np.abs(w).sum() + l2 * np.square(w).sum() for w in weights)
     grads = [l1 * np.sign(w) + 2.0 * l2 * w for w in weights]
     return float(penalty), grads
+
+
+def soft_threshold(weights, threshold):
+    """The proximal operator of ``threshold * |w|``: ``sign(w) * max(|w| - threshold, 0)``.
+
+    It is the exact minimiser of ``threshold * |v| + (v - w)^2 / 2`` for every entry: weights
+    within ``threshold`` of zero become exactly 0, the others move ``threshold`` towards it.
+
+    Args:
+        weights: an array of any shape; threshold: a number >= 0.
+
+    Returns:
+        An array shaped like ``weights``.
+
+    Chapter 7 shows it.
+    """
+    (weights,) = _arrays("weights", [weights])
+    threshold = _non_negative("threshold", threshold)
+    return np.sign(weights) * np.maximum(np.abs(weights) - threshold, 0.0)
+
+
+def l1_linear_regression(x, y, *, l1, learning_rate, steps, proximal):
+    """Fit ``y ~ x @ w + b`` by full-batch descent on ``mean((x w + b - y)^2) + l1 * sum |w|``.
+
+    The objective is the MSE loss Keras computes plus what ``keras.regularizers.L1(l1)`` adds for
+    the kernel ``w`` (the bias is not penalised). Two ways to handle the non-differentiable L1
+    term:
+
+    * ``proximal=False``: the subgradient step Keras's optimizers take,
+      ``w <- w - eta * (dL_data/dw + l1 * sign(w))``; a weight near zero overshoots it back and
+      forth and almost never lands on exactly 0;
+    * ``proximal=True``: proximal gradient descent (ISTA), a gradient step on the data term only,
+      then :func:`soft_threshold` by ``eta * l1``, which sets small weights to exactly 0.
+
+    Args:
+        x: inputs, shape (N, F); y: targets, shape (N,) or (N, 1).
+        l1: the penalty coefficient (>= 0); learning_rate: eta (> 0); steps: number of updates.
+        proximal: which of the two updates to apply.
+
+    Returns:
+        ``(w, b, objectives)``: the weights (F,), the bias (a float), and the objective before
+        each step, shape (steps,).
+
+    Chapter 7 shows it.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if x.ndim != 2 or len(y) != len(x):
+        raise ValueError(f"x must be (N, F) and y (N,); got {x.shape} and {y.shape}")
+    l1 = _non_negative("l1", l1)
+    learning_rate = _positive("learning_rate", learning_rate)
+    w, b = np.zeros(x.shape[1]), float(y.mean())
+    objectives = np.empty(steps)
+    for step in range(steps):
+        residual = x @ w + b - y
+        objectives[step] = np.mean(residual**2) + l1 * np.abs(w).sum()
+        grad_w = 2.0 * x.T @ residual / len(y)  # d mean(r^2) / dw
+        b -= learning_rate * 2.0 * residual.mean()
+        if proximal:
+            w = soft_threshold(w - learning_rate * grad_w, learning_rate * l1)
+        else:
+            w = w - learning_rate * (grad_w + l1 * np.sign(w))
+    return w, b, objectives
 
 
 def global_norm(grads):

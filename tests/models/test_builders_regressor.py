@@ -34,6 +34,15 @@ def test_regressor_sets_dropout_and_an_l2_penalty_on_the_weights_not_biases():
     assert model(np.zeros((2, 7, 2), "float32")).shape == (2, 1)  # steps=None: any length
 
 
+def test_regressor_l1_penalty_adds_to_l2_on_the_same_weights():
+    model = models.recurrent_regressor(None, 2, units=3, l1=0.002, l2=0.01)
+    kernel, recurrent_kernel, _ = model.get_layer("recurrent").get_weights()
+    dense_kernel, _ = model.get_layer("forecast").get_weights()
+    penalised = (kernel, recurrent_kernel, dense_kernel)
+    expected = sum(0.002 * np.abs(w).sum() + 0.01 * np.sum(w**2) for w in penalised)
+    np.testing.assert_allclose(sum(float(loss) for loss in model.losses), expected, rtol=1e-5)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -41,6 +50,7 @@ def test_regressor_sets_dropout_and_an_l2_penalty_on_the_weights_not_biases():
         ({"dropout": 1.0}, r"dropout must be a fraction in \[0, 1\)"),
         ({"recurrent_dropout": -0.1}, "recurrent_dropout must be a fraction"),
         ({"l2": -1e-3}, "l2 must be a number >= 0"),
+        ({"l1": -1e-3}, "l1 must be a number >= 0"),
         ({"units": 0}, "units must be a positive int"),
     ],
 )

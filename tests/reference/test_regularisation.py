@@ -205,3 +205,66 @@ def test_bad_arguments_are_named():
         reg.early_stopping([1.0, 0.5], patience=-1)
     with pytest.raises(ValueError, match="val_losses must be a non-empty 1-D"):
         reg.early_stopping([], patience=1)
+
+
+# --- L1: subgradient against proximal steps ------------------------------------------------------
+
+
+def test_soft_threshold_is_the_proximal_operator_of_the_l1_norm():
+    w = np.array([-1.5, -0.2, 0.0, 0.05, 0.3, 2.0])
+    shrunk = reg.soft_threshold(w, 0.25)
+    np.testing.assert_allclose(shrunk, [-1.25, 0.0, 0.0, 0.0, 0.05, 1.75])
+    # argmin_v t|v| + (v - w)^2 / 2, by brute force on a fine grid
+    grid = np.linspace(-3, 3, 60001)
+    brute = [grid[np.argmin(0.25 * np.abs(grid) + (grid - wi) ** 2 / 2)] for wi in w]
+    np.testing.assert_allclose(shrunk, brute, atol=1e-4)
+    with pytest.raises(ValueError, match="threshold must be >= 0"):
+        reg.soft_threshold(w, -0.1)
+
+
+def _lasso_problem():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(200, 12))
+    true_w = np.zeros(12)
+    true_w[:3] = [1.0, -0.7, 0.4]
+    return x, x @ true_w + 0.3 + 0.1 * rng.normal(size=200)
+
+
+def test_proximal_descent_reaches_the_lasso_optimum_with_exact_zeros():
+    x, y = _lasso_problem()
+    l1 = 0.05
+    w, b, objectives = reg.l1_linear_regression(
+        x, y, l1=l1, learning_rate=0.1, steps=2000, proximal=True
+    )
+    # KKT conditions of min mean(r^2) + l1 |w|_1: the data gradient is -l1 sign(w) where w != 0
+    # and at most l1 in size where w == 0; the bias gradient is 0.
+    residual = x @ w + b - y
+    grad = 2 * x.T @ residual / len(y)
+    nonzero = w != 0
+    np.testing.assert_allclose(grad[nonzero], -l1 * np.sign(w[nonzero]), atol=1e-6)
+    assert np.all(np.abs(grad[~nonzero]) <= l1 + 1e-9)
+    assert abs(residual.mean()) < 1e-9
+    assert 3 <= nonzero.sum() < 12  # exactly sparse: the irrelevant inputs are dropped
+    assert objectives[-1] <= objectives[0]
+
+
+def test_subgradient_descent_leaves_weights_near_zero_but_not_at_it():
+    x, y = _lasso_problem()
+    w_sub, _, sub_objectives = reg.l1_linear_regression(
+        x, y, l1=0.05, learning_rate=0.1, steps=2000, proximal=False
+    )
+    w_prox, _, prox_objectives = reg.l1_linear_regression(
+        x, y, l1=0.05, learning_rate=0.1, steps=2000, proximal=True
+    )
+    assert np.count_nonzero(w_sub == 0) == 0
+    np.testing.assert_allclose(w_sub, w_prox, atol=0.02)  # the same solution, roughly
+    assert prox_objectives[-1] <= sub_objectives[-1] + 1e-9
+    # the subgradient step in the limit of no penalty is plain least squares
+    w_ls, b_ls, _ = reg.l1_linear_regression(
+        x, y, l1=0.0, learning_rate=0.1, steps=3000, proximal=False
+    )
+    design = np.column_stack([x, np.ones(len(x))])
+    exact = np.linalg.lstsq(design, y, rcond=None)[0]
+    np.testing.assert_allclose(np.append(w_ls, b_ls), exact, atol=1e-6)
+    with pytest.raises(ValueError, match="x must be"):
+        reg.l1_linear_regression(x[:, 0], y, l1=0.1, learning_rate=0.1, steps=1, proximal=True)
