@@ -18,6 +18,7 @@ __all__ = [
     "draw_bidirectional_rnn",
     "draw_lstm_cell",
     "draw_gru_cell",
+    "draw_receptive_field",
     "plot_learning_curves",
     "IO_PATTERNS",
     "plot_windows",
@@ -511,6 +512,72 @@ def draw_gru_cell(ax: Axes) -> Axes:
     ax.set_xlim(-0.7, 8.7)
     ax.set_ylim(-0.2, 3.8)
     ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def draw_receptive_field(ax: Axes, layers, steps: int, index: int, *, names=None) -> Axes:
+    """Draw the steps of a convolutional front end, the field of one top step highlighted.
+
+    One row of squares per level, the input at the bottom (``steps`` squares) and each layer's
+    output above it (lengths from :func:`seqcourse.reference.output_length`); the top step
+    ``index`` and, at every level below, the steps it depends on
+    (:func:`seqcourse.reference.receptive_field` of the layers up to there) are filled in
+    :data:`TARGET_COLOR`, the others left white. ``layers`` are ``(kernel_size, stride)`` pairs,
+    bottom first (``Conv1D(K)`` is ``(K, 1)``, ``MaxPooling1D(P)`` is ``(P, P)``); ``names``
+    label the rows, input first.
+
+    Raises ValueError if ``steps`` is not in 1..64 or ``index`` is not a top step.
+
+    Chapter 6 uses it.
+    """
+    from seqcourse.reference import output_length, receptive_field
+
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 64:
+        raise ValueError(f"steps must be an int between 1 and 64, got {steps!r}")
+    layers = [tuple(layer) for layer in layers]
+    lengths = [steps] + [output_length(layers[: i + 1], steps) for i in range(len(layers))]
+    if not isinstance(index, int) or not 0 <= index < lengths[-1]:
+        raise ValueError(f"index must be a top step in 0..{lengths[-1] - 1}, got {index!r}")
+    names = names or ["input"] + [f"layer {i + 1}" for i in range(len(layers))]
+    if len(names) != len(lengths):
+        raise ValueError(f"names must label {len(lengths)} rows (input first), got {len(names)}")
+    # The top step's field at every level: its own index at the top, then down layer by layer.
+    fields = [
+        receptive_field(layers[level:], index) if level < len(layers) else (index, index + 1)
+        for level in range(len(lengths))
+    ]
+    spans = [1]  # the width, in input steps, one square of each level is drawn over
+    for _kernel_size, stride in layers:
+        spans.append(spans[-1] * stride)
+    for level, (length, (start, stop)) in enumerate(zip(lengths, fields, strict=True)):
+        y = 1.2 * level
+        offset = receptive_field(layers[:level], 0)[1] / 2 - spans[level] / 2 if level else 0.0
+        for t in range(length):
+            x = offset + t * spans[level]
+            color = TARGET_COLOR if start <= t < stop else "white"
+            ax.add_patch(
+                Rectangle(
+                    (x + 0.05, y),
+                    spans[level] - 0.1,
+                    0.6,
+                    facecolor=color,
+                    edgecolor=EDGE_COLOR,
+                    linewidth=0.8,
+                )
+            )
+        ax.text(-0.6, y + 0.3, names[level], ha="right", va="center", fontsize=10)
+        ax.text(
+            offset + length * spans[level] + 0.4,
+            y + 0.3,
+            f"{stop - start} of {length}",
+            ha="left",
+            va="center",
+            fontsize=9,
+            color="#555555",
+        )
+    ax.set_xlim(-0.6 - 0.12 * steps - 1.5, steps + 0.12 * steps + 1.5)
+    ax.set_ylim(-0.3, 1.2 * len(lengths))
     ax.axis("off")
     return ax
 

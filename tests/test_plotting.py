@@ -174,3 +174,29 @@ def test_bidirectional_rnn_has_two_state_rows_running_opposite_ways(ax, steps):
 def test_deep_and_bidirectional_diagrams_reject_bad_sizes(ax, draw, kwargs):
     with pytest.raises(ValueError, match="must be an int between 1 and"):
         draw(ax, **kwargs)
+
+
+def test_receptive_field_figure_fills_the_field_of_the_chosen_step_at_every_level(ax):
+    layers = [(9, 1), (4, 4)]
+    plotting.draw_receptive_field(ax, layers, 40, 3, names=["x", "conv", "pool"])
+    rows = {}
+    for patch in ax.patches:
+        assert isinstance(patch, Rectangle)
+        filled = patch.get_facecolor()[:3] != (1.0, 1.0, 1.0)
+        rows.setdefault(round(patch.get_y(), 3), []).append((patch.get_x(), filled))
+    lengths = [40, 32, 8]  # input, Conv1D(9) "valid", MaxPooling1D(4)
+    fields = [(12, 24), (12, 16), (3, 4)]
+    for (_, squares), length, (start, stop) in zip(
+        sorted(rows.items()), lengths, fields, strict=True
+    ):
+        squares.sort()
+        assert len(squares) == length
+        assert [i for i, (_, filled) in enumerate(squares) if filled] == list(range(start, stop))
+    assert {"x", "conv", "pool", "12 of 40", "4 of 32", "1 of 8"} <= set(_texts(ax))
+
+
+def test_receptive_field_figure_rejects_a_step_outside_the_top_row(ax):
+    with pytest.raises(ValueError, match=r"index must be a top step in 0\.\.7"):
+        plotting.draw_receptive_field(ax, [(9, 1), (4, 4)], 40, 8)
+    with pytest.raises(ValueError, match="names must label 3 rows"):
+        plotting.draw_receptive_field(ax, [(9, 1), (4, 4)], 40, 0, names=["x"])

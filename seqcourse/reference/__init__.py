@@ -24,6 +24,7 @@ from seqcourse.reference.attention import (
     positional_encoding,
     scaled_dot_product_attention,
 )
+from seqcourse.reference.convolution import output_length, receptive_field
 from seqcourse.reference.dense import dense_backward, dense_forward
 from seqcourse.reference.gru import gru_backward, gru_forward, gru_step
 from seqcourse.reference.language import (
@@ -99,4 +100,6 @@ __all__ = [
     "softmax",
     "stacked_forward",
     "top_k_logits",
+    "output_length",
+    "receptive_field",
 ]
