@@ -13,6 +13,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangl
 
 __all__ = [
     "draw_unrolled_rnn",
+    "draw_bptt_graph",
     "draw_io_pattern",
     "draw_stacked_rnn",
     "draw_bidirectional_rnn",
@@ -113,6 +114,86 @@ def draw_unrolled_rnn(ax: Axes, steps: int = 4, *, folded: bool = True) -> Axes:
         _arrow(ax, (x - 1.6 + 0.35, y_h), (x - 0.35, y_h), "U", offset=(0, 0.18))
     ax.set_xlim(-0.8 if folded else x0 - 0.8, x0 + 1.6 * steps + 0.8)
     ax.set_ylim(-0.6, 3.4)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+GRADIENT_COLOR = "#cc0000"
+
+
+def draw_bptt_graph(ax: Axes, steps: int = 4) -> Axes:
+    """Draw the unrolled many-to-one RNN and the path its gradients take back through time.
+
+    Forward (black): ``x_t`` and ``h_{t-1}`` make ``h_t``; ``h_T`` makes the prediction ``y^`` and
+    the loss ``L``. Backward (dashed, :data:`GRADIENT_COLOR`): ``δy^`` reaches ``h_T``; from each
+    ``h_t`` the gradient ``δa_t = δh_t ⊙ (1 - h_t²)`` goes on to ``h_{t-1}`` through ``U^T`` and,
+    dotted, into the sums ``δW``, ``δU``, ``δb`` that collect one term per step (the weights are
+    shared, so their gradients add over time).
+
+    Raises ValueError if ``steps`` is not an int in 2..8.
+
+    Chapter 3 uses it.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 2 <= steps <= 8:
+        raise ValueError(f"steps must be an int between 2 and 8, got {steps!r}")
+    y_in, y_h, y_sum = 0.0, 1.6, 3.4
+    back = dict(color=GRADIENT_COLOR, linestyle="--", linewidth=1.4)
+    xs = [1.8 * t for t in range(steps + 1)]  # h_0 at x = 0
+    _box(ax, xs[0], y_h, r"$h_0$", "white")
+    for t in range(1, steps + 1):
+        label = "T" if t == steps else str(t)
+        _box(ax, xs[t], y_in, rf"$x_{{{label}}}$", INPUT_COLOR)
+        _box(ax, xs[t], y_h, rf"$h_{{{label}}}$", STATE_COLOR)
+        _arrow(ax, (xs[t], y_in + 0.25), (xs[t], y_h - 0.25), "W", offset=(-0.22, 0))
+        _arrow(ax, (xs[t - 1] + 0.35, y_h + 0.08), (xs[t] - 0.35, y_h + 0.08), "U", offset=(0, 0.2))
+        # Back through time: h_t -> h_{t-1}, through U^T.
+        _arrow(ax, (xs[t] - 0.35, y_h - 0.1), (xs[t - 1] + 0.35, y_h - 0.1), **back)
+        # Every step adds its term to the shared weights' gradients.
+        _arrow(
+            ax,
+            (xs[t], y_h + 0.25),
+            (xs[t] * 0.3 + xs[steps] * 0.35, y_sum - 0.3),
+            color=GRADIENT_COLOR,
+            linestyle=":",
+            linewidth=1.0,
+        )
+        ax.text(
+            (xs[t - 1] + xs[t]) / 2,
+            y_h - 0.42,
+            rf"$\delta a_{{{label}}} U^{{\top}}$",
+            ha="center",
+            fontsize=8,
+            color=GRADIENT_COLOR,
+        )
+    x_out = xs[steps] + 1.8
+    _box(ax, x_out, y_h, r"$\hat y$", OUTPUT_COLOR)
+    _box(ax, x_out + 1.5, y_h, r"$L$", TARGET_COLOR, w=0.6)
+    _arrow(ax, (xs[steps] + 0.35, y_h + 0.08), (x_out - 0.35, y_h + 0.08), "V", offset=(0, 0.2))
+    _arrow(ax, (x_out + 0.35, y_h + 0.08), (x_out + 1.2, y_h + 0.08))
+    _arrow(ax, (x_out + 1.2, y_h - 0.1), (x_out + 0.35, y_h - 0.1), **back)
+    _arrow(ax, (x_out - 0.35, y_h - 0.1), (xs[steps] + 0.35, y_h - 0.1), **back)
+    ax.text(x_out + 0.75, y_h - 0.42, r"$\delta \hat y$", fontsize=9, color=GRADIENT_COLOR)
+    _box(
+        ax,
+        xs[steps] * 0.65,
+        y_sum,
+        r"$\delta W = \sum_t x_t^{\top} \delta a_t,\quad "
+        r"\delta U = \sum_t h_{t-1}^{\top} \delta a_t$",
+        "white",
+        w=5.2,
+        h=0.6,
+    )
+    ax.text(
+        xs[steps] * 0.65,
+        y_in - 0.75,
+        "forward: black    backward: dashed red    summed over steps: dotted",
+        ha="center",
+        fontsize=9,
+        color="#555555",
+    )
+    ax.set_xlim(-0.6, x_out + 2.0)
+    ax.set_ylim(y_in - 1.0, y_sum + 0.5)
     ax.set_aspect("equal")
     ax.axis("off")
     return ax

@@ -200,3 +200,18 @@ def test_receptive_field_figure_rejects_a_step_outside_the_top_row(ax):
         plotting.draw_receptive_field(ax, [(9, 1), (4, 4)], 40, 8)
     with pytest.raises(ValueError, match="names must label 3 rows"):
         plotting.draw_receptive_field(ax, [(9, 1), (4, 4)], 40, 0, names=["x"])
+
+
+def test_bptt_graph_sends_the_gradient_back_through_every_step_and_sums_it(ax):
+    plotting.draw_bptt_graph(ax, 3)
+    texts = set(_texts(ax))
+    assert {"$h_0$", "$h_{1}$", "$h_{2}$", "$h_{T}$", "$x_{T}$", "$L$", r"$\delta \hat y$"} <= texts
+    assert {r"$\delta a_{1} U^{\top}$", r"$\delta a_{T} U^{\top}$"} <= texts
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    red = [a for a in arrows if a.get_edgecolor()[:3] != (0.2, 0.2, 0.2)]
+    dashed = [a for a in red if a.get_linestyle() == "--"]
+    dotted = [a for a in red if a.get_linestyle() == ":"]
+    assert len(dashed) == 3 + 2  # back through every step, then y^ -> h_T and L -> y^
+    assert len(dotted) == 3  # one term per step into the shared weights' gradients
+    with pytest.raises(ValueError, match="between 2 and 8"):
+        plotting.draw_bptt_graph(ax, 1)
