@@ -21,7 +21,8 @@ from tests.conftest import CHAPTERS, ROOT
 
 pytestmark = pytest.mark.book
 
-PAGES = ["book/index.html", *(f"book/{c.stem}.html" for c in CHAPTERS), "book/references.html"]
+PAGES = ["book/index.html", *(f"book/{c.stem}.html" for c in CHAPTERS), "book/notation.html"]
+PAGES += ["book/references.html"]
 PAGES += ["book/instructors.html"] if (ROOT / "book" / "instructors.md").exists() else []
 # Hosts a published page must never point at unless the publisher configured them.
 PLACEHOLDERS = ("example.edu", "example.com", "example.org", "github.com/seqcourse")
