@@ -25,6 +25,7 @@ from seqcourse.data.text import (
     load_rotten_tomatoes,
     load_shakespeare,
     load_shakespeare_plays,
+    load_stage_events,
     load_vader_lexicon,
     load_vader_snippets,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "load_sf_temperatures",
     "load_shakespeare",
     "load_shakespeare_plays",
+    "load_stage_events",
     "load_vader_lexicon",
     "load_vader_snippets",
     "make_windows",

@@ -1,11 +1,12 @@
-"""Real text: sentiment snippets, Shakespeare for language models, first names for characters,
-and pre-trained GloVe word vectors.
+"""Real text: sentiment snippets, Shakespeare for language models (and its stage directions as an
+event log), first names for characters, and pre-trained GloVe word vectors.
 
 Tables come back as pandas DataFrames with a ``split`` column (``"train"``, ``"val"``, ``"test"``)
 made by :func:`seqcourse.data.splits.grouped_split` with a fixed seed, so every reader gets the same
 split; pass another ``seed`` for another one.
 """
 
+import re
 import tarfile
 
 from seqcourse.data.registry import SHAKESPEARE_PLAYS
@@ -133,7 +134,8 @@ def load_shakespeare_plays() -> dict[str, str]:
     coriolanus. ASCII, ``\\n`` line ends, speaker names abbreviated on their own line. Source:
     Project Gutenberg texts in the ``shakespeare`` 0.6 source archive (Open Shakespeare).
 
-    No chapter calls it directly; :func:`load_shakespeare` (chapter 10) uses it.
+    No chapter calls it directly; :func:`load_shakespeare` (chapter 10) and
+    :func:`load_stage_events` (chapter 1) use it.
     """
     return {
         play: require(f"shakespeare_{play}").read_text(encoding="ascii")
@@ -154,3 +156,34 @@ def load_shakespeare() -> dict[str, str]:
     return {
         split: "\n\n".join(plays[p] for p in names) for split, names in SHAKESPEARE_SPLIT.items()
     }
+
+
+# A stage direction that opens with an entrance or an exit, e.g. "[Exeunt all but Hamlet.]".
+_STAGE_EVENT = re.compile(r"^\s*\[(Enter|Re-enter|Exit|Exeunt)\b")
+
+
+def load_stage_events(play: str = "hamlet"):
+    """The entrances and exits of a Shakespeare play as an event log, one row per event.
+
+    Every line of the text that opens a stage direction with *Enter*, *Re-enter*, *Exit* or
+    *Exeunt* is an event. Returns a DataFrame with columns ``line`` (its line number in the
+    text, from 0), ``kind`` (``"enter"`` or ``"exit"``), ``direction`` (the line as printed) and
+    ``gap`` (lines of text since the previous event; for the first event, since the start). Time
+    here is irregular: the gap is part of the data, not a constant step.
+
+    Chapter 1 uses it.
+    """
+    import pandas as pd
+
+    plays = load_shakespeare_plays()
+    if play not in plays:
+        raise ValueError(f"no play {play!r}; the plays are {', '.join(plays)}")
+    rows = []
+    for number, text in enumerate(plays[play].splitlines()):
+        match = _STAGE_EVENT.match(text)
+        if match:
+            kind = "exit" if match.group(1) in ("Exit", "Exeunt") else "enter"
+            rows.append({"line": number, "kind": kind, "direction": text.strip()})
+    events = pd.DataFrame(rows, columns=["line", "kind", "direction"])
+    events["gap"] = events["line"].diff().fillna(events["line"]).astype("int64")
+    return events

@@ -90,6 +90,19 @@ result["shakespeare"] = {
     "test_is_macbeth": "MACBETH" in text["test"][:200].upper(),
     "ascii": all(t.isascii() for t in plays.values()),
 }
+events = d.load_stage_events("hamlet")
+hamlet_lines = plays["hamlet"].splitlines()
+result["stage_events"] = {
+    "columns": list(events.columns), "count": len(events),
+    "kinds": {k: int(v) for k, v in events["kind"].value_counts().items()},
+    "first": [int(events["line"][0]), events["kind"][0], events["direction"][0],
+              int(events["gap"][0])],
+    "gaps_add_up": int(events["gap"].sum()) == int(events["line"].iloc[-1]),
+    "lines_match": all(
+        hamlet_lines[n].strip() == text for n, text in zip(events["line"], events["direction"])
+    ),
+    "bad_play": str(__import__("pytest").raises(ValueError, d.load_stage_events, "hamlett").value),
+}
 vowels = d.load_japanese_vowels()
 result["japanese_vowels"] = {
     split: {
@@ -185,6 +198,15 @@ def test_shakespeare_is_over_a_million_characters_split_by_play(summaries):
     assert text["chars"] == 1_158_218 and len(text["plays"]) == 8 and text["ascii"]
     assert text["split_chars"]["train"] > 900_000 and text["split_chars"]["val"] == 116_216
     assert text["hamlet_line"] and text["test_is_macbeth"]
+
+
+def test_stage_events_are_hamlets_entrances_and_exits_with_their_gaps(summaries):
+    events = summaries["stage_events"]
+    assert events["columns"] == ["line", "kind", "direction", "gap"]
+    assert events["count"] == 141 and events["kinds"] == {"enter": 67, "exit": 74}
+    assert events["first"] == [87, "enter", "[Enter Horatio and Marcellus.]", 87]
+    assert events["gaps_add_up"] and events["lines_match"]
+    assert "no play 'hamlett'" in events["bad_play"] and "macbeth" in events["bad_play"]
 
 
 def test_japanese_vowels_original_split_nine_speakers(summaries):
