@@ -39,7 +39,7 @@ def load_japanese_vowels() -> dict[str, tuple[list[np.ndarray], np.ndarray]]:
     frames. ``y`` is an int64 array of speaker ids 0-8. Pad with :func:`seqcourse.data.pad_batch`
     (``dtype="float32"``) and mask. Source: ``aeon`` 1.6.0 (UCI, Kudo, Toyama & Shimbo 1999).
 
-    Chapter 14 uses it; exercise 14 uses it.
+    Chapters 1 and 14 use it; exercise 14 uses it.
     """
     result = {}
     for split in ("train", "test"):

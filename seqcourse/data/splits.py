@@ -17,7 +17,7 @@ def grouped_split(groups, val: float = 0.1, test: float = 0.1, seed: int = 0) ->
     them are training groups, then validation, then test. Returns an object array of labels, the
     same length as ``groups``; the same inputs always give the same labels.
 
-    No chapter calls it directly; :func:`load_rotten_tomatoes` (chapters 9, 13 and 15),
+    No chapter calls it directly; :func:`load_rotten_tomatoes` (chapters 1, 9, 13 and 15),
     :func:`load_vader_snippets` (chapters 9 and 15) and :func:`number_translation` (chapters 11 and
     12) use it.
     """

