@@ -8,7 +8,9 @@ The pipeline of Davis & Mermelstein (1980), as speech front ends still compute i
 
 where F is the number of frames, L the frame length in samples, M the number of mel filters and C
 the number of coefficients kept. :func:`mfcc` runs the whole chain. :func:`synthesize_vowel` makes a
-vowel-like test signal (a harmonic series shaped by formant resonances), so nothing is downloaded.
+vowel-like test signal (a harmonic series shaped by formant resonances), and
+:func:`synthesize_vowel_sequences` a labelled set of utterances by many synthetic voices, so nothing
+is downloaded.
 NumPy is the only dependency.
 """
 
@@ -24,6 +26,7 @@ __all__ = [
     "power_spectrum",
     "pre_emphasis",
     "synthesize_vowel",
+    "synthesize_vowel_sequences",
 ]
 
 
@@ -230,3 +233,75 @@ def synthesize_vowel(formants, f0, duration, sample_rate, bandwidths=None, seed=
     wave = amplitudes[:, None] * np.sin(2 * np.pi * frequencies[:, None] * t + phases[:, None])
     wave = wave.sum(axis=0)
     return wave / np.abs(wave).max()
+
+
+def synthesize_vowel_sequences(
+    vowels,
+    n,
+    n_vowels=2,
+    sample_rate=16000,
+    duration_range=(0.15, 0.35),
+    snr_db=20.0,
+    seed=0,
+):
+    """``n`` utterances, each ``n_vowels`` different vowels in a row, by ``n`` random voices.
+
+    Every utterance gets its own speaker: a pitch ``f0`` drawn from 90-180 Hz and a vocal-tract
+    length that scales all formants by a factor from 0.9-1.15 (shorter tracts, higher formants),
+    with a further +-5 % jitter per vowel. Each vowel lasts a random time in ``duration_range``
+    (so lengths differ), consecutive vowels are joined by a 20 ms crossfade, the loudness varies
+    by a factor from 0.3-1 and white noise is added at ``snr_db``. The vowel identities are
+    drawn so that no vowel follows itself.
+
+    Args:
+        vowels: mapping name -> formants in Hz (F1, F2, ...), e.g. ``{"a": (730, 1090, 2440)}``;
+            at least two entries.
+        n: number of utterances.
+        n_vowels: vowels per utterance.
+        sample_rate: samples per second.
+        duration_range: (shortest, longest) seconds per vowel.
+        snr_db: signal-to-noise ratio of the added white noise, in dB.
+        seed: seed of every random choice; the same seed gives the same set.
+
+    Returns:
+        ``(waves, vowel_ids)``: a list of ``n`` waveforms (N_i,) of different lengths and an int
+        array ``(n, n_vowels)`` of indices into ``list(vowels)``.
+
+    Chapter 14 shows it.
+    """
+    names = list(vowels)
+    if len(names) < 2:
+        raise ValueError(f"vowels needs at least two entries (name -> formants); got {names}")
+    n = _positive("n", n)
+    n_vowels = _positive("n_vowels", n_vowels)
+    shortest, longest = duration_range
+    if not 0 < shortest <= longest:
+        raise ValueError(f"duration_range must be (shortest, longest) > 0; got {duration_range}")
+    rng = np.random.default_rng(seed)
+    fade = int(0.02 * sample_rate)  # 20 ms crossfade between vowels
+    ramp = np.linspace(0.0, 1.0, fade)
+    waves, vowel_ids = [], np.zeros((n, n_vowels), dtype=np.int64)
+    for i in range(n):
+        f0 = rng.uniform(90.0, 180.0)
+        tract = rng.uniform(0.9, 1.15)
+        ids = [int(rng.integers(len(names)))]
+        for _ in range(n_vowels - 1):  # a different vowel each time
+            ids.append(int((ids[-1] + rng.integers(1, len(names))) % len(names)))
+        vowel_ids[i] = ids
+        wave = np.zeros(0)
+        for vowel in ids:
+            formants = np.asarray(vowels[names[vowel]], dtype=np.float64)
+            formants = formants * tract * rng.uniform(0.95, 1.05, len(formants))
+            seconds = rng.uniform(shortest, longest) + fade / sample_rate
+            segment = synthesize_vowel(
+                formants, f0, seconds, sample_rate, seed=int(rng.integers(2**31))
+            )
+            if len(wave) == 0:
+                wave = segment
+            else:  # overlap-add the last 20 ms of one vowel with the first of the next
+                overlap = wave[-fade:] * (1 - ramp) + segment[:fade] * ramp
+                wave = np.concatenate([wave[:-fade], overlap, segment[fade:]])
+        wave = wave * rng.uniform(0.3, 1.0)
+        noise_rms = np.sqrt(np.mean(wave**2)) / 10 ** (snr_db / 20)
+        waves.append(wave + rng.normal(0.0, noise_rms, len(wave)))
+    return waves, vowel_ids

@@ -115,3 +115,52 @@ def test_synthesis_rejects_bad_arguments():
         audio.synthesize_vowel([500, 1500], 100, 0.1, SR, bandwidths=[50])
     with pytest.raises(ValueError, match="positive"):
         audio.synthesize_vowel([500], -1, 0.1, SR)
+
+
+VOWELS = {"a": (730, 1090, 2440), "i": (270, 2290, 3010), "u": (300, 870, 2240)}
+
+
+def test_vowel_sequences_are_labelled_seeded_and_vary_by_voice():
+    waves, ids = audio.synthesize_vowel_sequences(VOWELS, 40, sample_rate=SR, seed=3)
+    assert len(waves) == 40 and ids.shape == (40, 2)
+    assert np.all(ids[:, 0] != ids[:, 1]) and set(ids.ravel()) == {0, 1, 2}
+    lengths = np.array([len(w) for w in waves])
+    # two vowels of 0.15-0.35 s each, overlapping by the 20 ms crossfade
+    assert lengths.min() >= 0.3 * SR and lengths.max() <= 0.7 * SR + 1
+    assert len(set(lengths)) > 30  # durations differ
+    again, ids_again = audio.synthesize_vowel_sequences(VOWELS, 40, sample_rate=SR, seed=3)
+    np.testing.assert_array_equal(ids, ids_again)
+    np.testing.assert_array_equal(waves[7], again[7])
+    other, _ = audio.synthesize_vowel_sequences(VOWELS, 40, sample_rate=SR, seed=4)
+    assert not np.array_equal(waves[0][:100], other[0][:100])
+
+
+def test_vowel_sequences_keep_each_vowel_in_its_half():
+    # The first and last 100 ms of an utterance are nearest (in MFCCs 1-12) to a reference of
+    # its first and its second vowel, whatever the voice. The references carry white noise at
+    # the same 20 dB SNR: noise fills the spectrum above a vowel's formants and moves the
+    # cepstrum (clean references mistake every noisy /u/ for /i/).
+    rng = np.random.default_rng(0)
+    references = []
+    for formants in VOWELS.values():
+        clean = audio.synthesize_vowel(formants, 120.0, 0.1, SR)
+        noisy = clean + rng.normal(0.0, np.sqrt(np.mean(clean**2)) / 10, len(clean))
+        references.append(audio.mfcc(noisy, SR)[:, 1:].mean(0))
+    references = np.stack(references)  # (3, 12)
+    waves, ids = audio.synthesize_vowel_sequences(VOWELS, 40, sample_rate=SR, seed=0)
+    nearest = []
+    for wave in waves:
+        for part in (wave[: SR // 10], wave[-SR // 10 :]):
+            mean = audio.mfcc(part, SR)[:, 1:].mean(0)
+            nearest.append(np.linalg.norm(references - mean, axis=1).argmin())
+    agreement = np.mean(np.array(nearest) == ids.ravel())
+    assert agreement >= 0.95, agreement
+
+
+def test_vowel_sequences_reject_bad_arguments():
+    with pytest.raises(ValueError, match="at least two"):
+        audio.synthesize_vowel_sequences({"a": (730, 1090)}, 5)
+    with pytest.raises(ValueError, match="duration_range"):
+        audio.synthesize_vowel_sequences(VOWELS, 5, duration_range=(0.3, 0.1))
+    with pytest.raises(ValueError, match="n must be"):
+        audio.synthesize_vowel_sequences(VOWELS, 0)
