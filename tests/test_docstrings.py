@@ -55,7 +55,8 @@ def _pages_using(name: str) -> dict[str, set[int]]:
     shown = {n for (kind, n), code in PAGES.items() if re.search(rf":pyobject: {name}\b", code)}
     used = {"chapter": set(), "exercise": set()}
     for (kind, n), code in PAGES.items():
-        if re.search(rf"\b{name}\b", code) and not (kind == "chapter" and n in shown):
+        # `name=` is a keyword argument or an assignment, not a use of the package's object.
+        if re.search(rf"\b{name}\b(?!\s*=[^=])", code) and not (kind == "chapter" and n in shown):
             used[kind].add(n)
     return {"shows": shown, "chapter": used["chapter"], "exercise": used["exercise"]}
 
