@@ -81,9 +81,49 @@ def compare(expected, got, rtol: float, atol: float, where: str = "") -> str | N
     if np.all(error <= allowed):
         return None
     worst = float(error.max())
-    return (
+    message = (
         f"values differ{at}: max abs error {worst:.3g} (tolerance {atol:g} + {rtol:g}*|expected|)"
     )
+    pattern = value_pattern(expected, got, rtol, atol)
+    return f"{message}; {pattern}" if pattern else message
+
+
+def value_pattern(expected, got, rtol: float, atol: float) -> str:
+    """How ``got`` is wrong, without giving ``expected`` away ("" if no simple pattern fits).
+
+    Both are float arrays of the same shape that do not match within ``atol + rtol*|expected|``.
+    The patterns, tried in order: the opposite sign; one factor off (``got ~ k * expected``, k
+    given to 3 digits); one constant off (``got ~ expected + c``); the right values in another
+    order; close (within 10x the tolerance); else how many entries are right.
+    """
+    allowed = atol + rtol * np.abs(expected)
+
+    def matches(candidate):
+        return bool(np.all(np.abs(got - candidate) <= allowed))
+
+    if np.any(expected != 0) and matches(-expected):
+        return "every value has the wrong sign"
+    scale = float(np.sum(expected * expected))
+    if scale > 0:
+        factor = float(np.sum(expected * got)) / scale
+        if factor != 0 and matches(factor * expected):
+            return f"every value is {factor:.3g} times the expected one: a missing or extra factor"
+    if expected.size > 1:
+        offset = float(np.mean(got - expected))
+        if matches(expected + offset):
+            return (
+                f"every value is off by the same constant ({offset:+.3g}): a missing or extra term"
+            )
+        if np.allclose(np.sort(got, axis=None), np.sort(expected, axis=None), rtol, atol):
+            return "the right values, in the wrong places (an axis or the order of a loop?)"
+    if np.all(np.abs(got - expected) <= 10 * allowed):
+        return (
+            "close, but outside the tolerance (float32 where float64 is needed? an approximation?)"
+        )
+    right = int(np.sum(np.abs(got - expected) <= allowed))
+    if expected.size > 1 and right:
+        return f"{right} of {expected.size} values are right"
+    return ""
 
 
 def diagnose(

@@ -65,3 +65,20 @@ def test_class_scores_carry_one_more_axis():
     assert "expected (4, 1)" in problem
     _, problem = model_metric("mse", np.zeros((4, 1)), np.full((4, 1), np.inf))
     assert "NaN or infinity" in problem
+
+
+def test_compare_says_how_values_are_off_without_giving_them_away():
+    want = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -3.0]])
+    assert "wrong sign" in compare(want, -want, 1e-6, 1e-6)
+    assert "2 times the expected one" in compare(want, 2 * want, 1e-6, 1e-6)
+    assert "0.5 times the expected one" in compare(want, want / 2, 1e-6, 1e-6)
+    assert "same constant (+0.1)" in compare(want, want + 0.1, 1e-6, 1e-6)
+    assert "wrong places" in compare(want, want[:, ::-1], 1e-6, 1e-6)
+    assert "close, but outside" in compare(want, want + [[0, 0, 5e-6], [0] * 3], 1e-6, 1e-6)
+    wrong_one = want.copy()
+    wrong_one[1, 2] = 7.0
+    assert "5 of 6 values are right" in compare(want, wrong_one, 1e-6, 1e-6)
+    # No pattern is claimed where none holds.
+    noise = np.random.default_rng(0).normal(size=want.shape)
+    message = compare(want, noise, 1e-6, 1e-6)
+    assert message.startswith("values differ") and ";" not in message
