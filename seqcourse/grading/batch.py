@@ -4,7 +4,9 @@ For every submission (file stem = student id) it writes, through :mod:`seqcourse
 ``OUT/<student>/results.json`` (Gradescope's format, plus ``extra_data``),
 ``OUT/<student>/feedback.md`` and ``OUT/<student>/.submission.sha256``; then ``OUT/grades.csv``
 (one row per graded submission: ``student``, one column per question, ``total``, ``max_total``,
-``status``). A rerun skips submissions whose graded copy is unchanged unless ``--force``. One
+``status``). A rerun skips submissions whose graded copy is unchanged unless ``--force``. Only
+one grader writes into an ``OUT`` at a time (``OUT/.grading.lock``, held with ``flock`` and so
+released by the system if the grader dies); a second one stops with a clear message. One
 submission that crashes, hangs,
 exhausts memory or is malformed costs only its own grade; the exit status is 0 whenever the batch
 was graded.
@@ -12,6 +14,8 @@ was graded.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import sys
@@ -64,6 +68,39 @@ def _malformed(student: str, assignment, error: Exception) -> SubmissionResult:
     return result
 
 
+LOCK_NAME = ".grading.lock"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """Hold ``out``'s grading lock for the block; GradeError if another grader holds it.
+
+    The lock is ``flock`` on ``out/.grading.lock``: the kernel releases it when its holder exits,
+    however it exits, so a killed grader never leaves a stale lock behind. The file names the
+    holder's process id for the message.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK_NAME
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise GradeError(
+                f"another seqcourse grade (process {holder}) is writing into {out}: wait for it "
+                "to finish, or grade into another --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def grade_batch(
     submissions: dict[str, Path],
     assignment,
@@ -75,7 +112,24 @@ def grade_batch(
     fast: bool | None = None,
     progress: bool = True,
 ) -> dict[str, SubmissionResult | None]:
-    """Grade ``submissions`` into ``out``; returns the new results (None for skipped ones)."""
+    """Grade ``submissions`` into ``out``; returns the new results (None for skipped ones).
+
+    Holds :func:`output_lock` on ``out`` throughout: GradeError if another grader writes there.
+    """
+    with output_lock(out):
+        return _grade_batch(
+            submissions,
+            assignment,
+            out,
+            jobs=jobs,
+            limits=limits,
+            force=force,
+            fast=fast,
+            progress=progress,
+        )
+
+
+def _grade_batch(submissions, assignment, out, *, jobs, limits, force, fast, progress):
     fast = fast_mode() if fast is None else fast
     prepared = Prepared(assignment, fast)
     limits = (limits or sandbox.Limits()).with_default_timeout(prepared.default_timeout())

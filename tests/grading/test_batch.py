@@ -143,3 +143,34 @@ def test_grade_limits_default_to_the_assignments_timeout(
     assert assignment_timeout > 120  # 05_gru trains models: far above a plain notebook's budget
     assert limits.timeout == (assignment_timeout if timeout == "assignment" else timeout)
     assert limits.memory_mb == memory_mb
+
+
+def test_two_graders_cannot_share_an_out_folder(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    subs = _write(tmp_path / "subs", alice=toy.myst(toy.HONEST_NUMPY))
+    out = tmp_path / "out"
+    holder = subprocess.Popen(  # another grader, holding OUT's lock
+        [
+            sys.executable, "-c",
+            "import sys, time; from pathlib import Path; from seqcourse.grading import batch\n"
+            "with batch.output_lock(Path(sys.argv[1])):\n"
+            "    print('locked', flush=True); time.sleep(60)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        argv = ["grade", str(subs), "--assignment", "toy_numpy", "--out", str(out)]
+        assert main(argv) != 0
+        message = capsys.readouterr().err
+        assert f"process {holder.pid}" in message and "another --out" in message
+        assert not (out / "alice").exists()  # nothing written beside the other grader
+    finally:
+        holder.kill()
+        holder.wait()
+    # Killed without unlocking: the kernel released the lock, and grading proceeds.
+    assert main(argv) == 0
+    assert results(out, "alice")["score"] == 5.0
