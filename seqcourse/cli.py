@@ -1,4 +1,4 @@
-"""The ``seqcourse`` command line: ``data``, ``assign``, ``run`` and ``grade``.
+"""The ``seqcourse`` command line: ``data``, ``assign``, ``run``, ``grade`` and ``export``.
 
 The only module that parses arguments, and the top of the package: nothing imports it. Each
 subcommand imports its module only when it runs, so ``seqcourse --help`` is instant, and passes it
@@ -54,6 +54,20 @@ def _build_parser() -> argparse.ArgumentParser:
         help="memory cap per submission in MB (default: the sandbox's, Limits.memory_mb)",
     )
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
+
+    export = sub.add_parser("export", help="write a graded --out folder as an LMS gradebook")
+    export.add_argument("out", help="the --out folder of `seqcourse grade`")
+    export.add_argument(
+        "--roster", required=True, help="CSV: a 'student' column (file stems) and LMS ids"
+    )
+    export.add_argument("--format", required=True, choices=("canvas", "moodle", "generic"))
+    export.add_argument("--output", type=Path, default=None, help="default OUT/grades-FORMAT.csv")
+    export.add_argument(
+        "--missing",
+        choices=("blank", "zero"),
+        default="blank",
+        help="grade of a roster student without a submission (default: blank)",
+    )
     return parser
 
 
@@ -92,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
                 timeout=args.timeout,
                 memory_mb=args.memory,
                 force=args.force,
+            )
+        if args.command == "export":
+            from seqcourse.grading import lms
+
+            return lms.export_command(
+                Path(args.out), Path(args.roster), args.format, args.output, args.missing
             )
     except SeqcourseError as error:
         print(f"seqcourse {args.command}: {error}", file=sys.stderr)
