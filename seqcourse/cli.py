@@ -1,4 +1,4 @@
-"""The ``seqcourse`` command line: ``data``, ``assign``, ``run``, ``grade`` and ``export``.
+"""The ``seqcourse`` command line: ``data``, ``assign``, ``run``, ``grade`` and the LMS commands.
 
 The only module that parses arguments, and the top of the package: nothing imports it. Each
 subcommand imports its module only when it runs, so ``seqcourse --help`` is instant, and passes it
@@ -68,6 +68,16 @@ def _build_parser() -> argparse.ArgumentParser:
         default="blank",
         help="grade of a roster student without a submission (default: blank)",
     )
+
+    gradescope = sub.add_parser("gradescope", help="build a Gradescope autograder zip")
+    gradescope.add_argument("assignment", help="e.g. 03_training_rnns")
+    gradescope.add_argument(
+        "--out", type=Path, default=None, help="default ASSIGNMENT-autograder.zip"
+    )
+
+    autograde = sub.add_parser("autograde", help="grade AUTOGRADER_ROOT/submission (Gradescope)")
+    autograde.add_argument("--assignment", required=True)
+    autograde.add_argument("--root", type=Path, default=None, help="default $AUTOGRADER_ROOT")
     return parser
 
 
@@ -113,6 +123,20 @@ def main(argv: list[str] | None = None) -> int:
             return lms.export_command(
                 Path(args.out), Path(args.roster), args.format, args.output, args.missing
             )
+        if args.command == "gradescope":
+            from seqcourse.grading import gradescope
+
+            output = args.out or Path(f"{args.assignment}-autograder.zip")
+            gradescope.build_autograder(args.assignment, output)
+            print(f"wrote {output}: upload it as the assignment's autograder on Gradescope")
+            return 0
+        if args.command == "autograde":
+            import os
+
+            from seqcourse.grading import gradescope
+
+            root = args.root or Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+            return gradescope.run(root, args.assignment)
     except SeqcourseError as error:
         print(f"seqcourse {args.command}: {error}", file=sys.stderr)
         return 2
