@@ -133,12 +133,21 @@ def _python_roots() -> list[Path]:
     return sorted(roots)
 
 
+def _package_dir() -> Path:
+    return Path(seqcourse.__file__).resolve().parent
+
+
+def _package_inside_a_root() -> bool:
+    """True when ``seqcourse`` lies in a Python root's site-packages (found without help)."""
+    package = _package_dir()
+    return any(package.is_relative_to(root) for root in _python_roots())
+
+
 def _package_binds() -> list[str]:
     """Bind ``seqcourse`` without the modules graded code must not see."""
-    package = Path(seqcourse.__file__).resolve().parent
-    inside_a_root = any(package.is_relative_to(root) for root in _python_roots())
+    package = _package_dir()
     args: list[str] = []
-    if inside_a_root:  # installed into site-packages: mask the hidden subpackages
+    if _package_inside_a_root():  # installed into site-packages: mask the hidden subpackages
         for name in HIDDEN_PACKAGES:
             args += ["--tmpfs", str(package / name)]
         return args
@@ -254,6 +263,10 @@ def child_environment(fast: bool, sandboxed: bool, task_dir: Path, threads: int)
         "TF_NUM_INTRAOP_THREADS": str(threads),
         "TF_NUM_INTEROP_THREADS": "1",
     }
+    if not _package_inside_a_root():
+        # A checkout or a ``pip install --target`` folder: the grader found ``seqcourse`` through
+        # its own PYTHONPATH or an editable finder, which the child does not inherit.
+        env["PYTHONPATH"] = str(_package_dir().parent)
     data = data_dir()
     if data is not None:
         env["SEQCOURSE_DATA"] = "/data" if sandboxed else str(data)
