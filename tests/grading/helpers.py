@@ -4,6 +4,7 @@ import csv
 import json
 from pathlib import Path
 
+from seqcourse.grading import batch
 from tests.grading import toy
 
 HERE = Path(__file__).parent
@@ -29,3 +30,16 @@ def scores(out: Path, student: str) -> dict[str, float]:
 def grades(out: Path) -> dict[str, dict]:
     with open(out / "grades.csv", newline="") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+def grade_sources(tmp_path: Path, assignment, **sources: str) -> Path:
+    """Grade one MyST notebook per keyword (student id = its name, cells = its source) in fast
+    mode, two jobs; return the output folder."""
+    submissions = tmp_path / "subs"
+    submissions.mkdir()
+    for student, source in sources.items():
+        (submissions / f"{student}.md").write_text(toy.myst(source))
+    out = tmp_path / "out"
+    found = batch.find_submissions(submissions)
+    batch.grade_batch(found, assignment, out, jobs=2, fast=True, progress=False)
+    return out
