@@ -248,6 +248,9 @@ def merge(
         return 0
     for line in missing_report(found, out, shards, missing):
         print(f"seqcourse merge: {line}", file=sys.stderr)
+    logs = sorted((out / ".slurm").glob("grade-*.log"))
+    if logs:
+        print(f"seqcourse merge: the Slurm tasks' logs are in {logs[0].parent}", file=sys.stderr)
     print(
         f"seqcourse merge: {len(missing)} submission(s) have no grade in grades.csv: rerun the "
         "shards (or the same `seqcourse grade ... --slurm`), which grade only what is missing, "

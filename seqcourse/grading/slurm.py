@@ -65,10 +65,11 @@ def pending_shards(found: dict[str, Path], out: Path, count: int, force: bool) -
     )
 
 
+TASK_ID = "${SLURM_ARRAY_TASK_ID}"  # left for bash to expand in the job script
+
+
 def _script(arguments: list[str], what: str) -> str:
-    command = " ".join(shlex.quote(a) for a in arguments).replace(
-        shlex.quote("${SLURM_ARRAY_TASK_ID}"), '"${SLURM_ARRAY_TASK_ID}"'
-    )
+    command = " ".join(f'"{a}"' if TASK_ID in a else shlex.quote(a) for a in arguments)
     return (
         "#!/usr/bin/env bash\n"
         f"# Written by `seqcourse grade --slurm`: {what}.\n"
@@ -133,7 +134,7 @@ def submit_folder(
     folder.mkdir(parents=True, exist_ok=True)
     python = [sys.executable, "-m", "seqcourse.cli"]
     where = [str(submissions.resolve()), "--assignment", assignment.name, "--out", str(out)]
-    grade = [*python, "grade", *where, "--shard", f"${{SLURM_ARRAY_TASK_ID}}/{count}"]
+    grade = [*python, "grade", *where, "--shard", f"{TASK_ID}/{count}"]
     grade += ["--jobs", str(jobs)]
     grade += ["--timeout", f"{timeout:g}"] if timeout is not None else []
     grade += ["--memory", str(memory_mb)] if memory_mb is not None else []
