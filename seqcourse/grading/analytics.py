@@ -78,8 +78,8 @@ def diagnoses(output: str) -> set[tuple[str, str]]:
             found.add(("value", "NaN or infinity"))
         elif match := re.search(r"raised (\w+)", line):
             found.add(("exception", f"raises {match.group(1)}"))
-        elif "is not defined" in line:
-            found.add(("missing", "not defined (not answered?)"))
+        elif "is not defined" in line or "not implemented yet" in line:
+            found.add(("unanswered", "not defined or not implemented"))
         elif "returned an object of type" in line:
             found.add(("type", "returns something other than an array or number"))
         elif re.search(r"expected a tuple|expected \d+ values|got a single value", line):
@@ -155,15 +155,19 @@ def collect(out: Path, students) -> list[Graded]:
 # --- plots ------------------------------------------------------------------------------------
 
 
-def _svg(figure) -> str:
-    """``figure`` as an inline ``<svg>`` element (text as text, ids fixed by a salt)."""
+def _svg(figure, name: str) -> str:
+    """``figure`` as an inline ``<svg>`` element: text as text, its ids prefixed with ``name`` so
+    that the page's figures never share one (matplotlib numbers them from 1 in every file)."""
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(figure)
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :]
+    for prefix in ('id="', "url(#", 'href="#'):
+        text = text.replace(prefix, f"{prefix}{name}-")
+    return text
 
 
 def _figure(width=6.4, height=2.8):
@@ -177,12 +181,16 @@ def _figure(width=6.4, height=2.8):
 
 def score_plot(totals: list[float], max_total: float) -> str:
     figure, axes = _figure()
-    bins = np.linspace(0, max_total, int(min(max_total, 20)) + 1) if max_total > 0 else 10
+    if 0 < max_total <= 30:  # one bar per point, centred on it
+        bins = np.arange(0, np.ceil(max_total) + 2) - 0.5
+    else:
+        bins = np.linspace(0, max_total or 1, 21)
     axes.hist(totals, bins=bins, color="#4c72b0", edgecolor="white")
     axes.set_xlabel(f"total score (out of {max_total:g})")
     axes.set_ylabel("submissions")
-    axes.set_xlim(0, max_total or 1)
-    return _svg(figure)
+    axes.set_xlim(bins[0], bins[-1])
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    return _svg(figure, "scores")
 
 
 def question_plot(names: list[str], full: list[float], partial: list[float]) -> str:
@@ -194,7 +202,7 @@ def question_plot(names: list[str], full: list[float], partial: list[float]) -> 
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of graded submissions")
     axes.legend(loc="lower right", fontsize="small")
-    return _svg(figure)
+    return _svg(figure, "questions")
 
 
 def runtime_plot(seconds: list[float]) -> str:
@@ -202,7 +210,8 @@ def runtime_plot(seconds: list[float]) -> str:
     axes.hist(seconds, bins=30, color="#8172b3", edgecolor="white")
     axes.set_xlabel("seconds per submission (sandbox included)")
     axes.set_ylabel("submissions")
-    return _svg(figure)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    return _svg(figure, "runtime")
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -214,6 +223,7 @@ table { border-collapse: collapse; margin: 0.6rem 0; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 0.6rem; margin-bottom: 1.2rem; }
+.pair > div { min-width: 0; }
 .pair pre { background: #f7f7f7; padding: 0.4rem; overflow-x: auto; font-size: 0.8rem; margin: 0; }
 .pair mark { background: #ffe08a; display: inline-block; width: 100%; }
 svg { max-width: 100%; height: auto; }
@@ -233,6 +243,7 @@ def _names(students: list[str]) -> str:
 
 def _table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
+    head = f"<thead><tr>{head}</tr></thead>" if any(header) else ""
     body = "".join(
         "<tr>"
         + "".join(
@@ -242,7 +253,7 @@ def _table(header: list[str], rows: list[list[str]], numeric: set[int] = frozens
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table>{head}<tbody>{body}</tbody></table>"
 
 
 def _code(source: str, marked: set[int]) -> str:
@@ -292,6 +303,7 @@ def render(
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        '<link rel="icon" href="data:,">',  # no favicon request either
         f"<title>{_e(assignment.name)}: grading report</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{_e(assignment.name)}: what to re-teach</h1>",
