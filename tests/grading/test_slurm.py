@@ -1,161 +1,31 @@
 """``seqcourse grade --slurm`` against a real single-node Slurm started inside the test.
 
 The fixture starts ``munged``, ``slurmctld`` and ``slurmd`` by hand (no systemd) from Debian's
-``slurm-wlm`` and ``munge`` packages, with a minimal ``slurm.conf`` in a temporary folder (free
-ports, its own munge socket and key, no accounting), and stops them afterwards. ``.ci/run``
-installs the packages; the test is skipped, saying so, only where they are not installed.
+``slurm-wlm`` and ``munge`` packages (:mod:`tests.grading.slurm_cluster`), and stops them
+afterwards. ``.ci/run`` installs the packages; the test is skipped, saying so, only where they are
+not installed (or where it does not run as root).
 """
 
-import os
-import shutil
-import signal
-import socket
 import subprocess
-import time
 
 import pytest
 
 from seqcourse.cli import main
 from seqcourse.grading import batch, slurm
 from tests.grading import answers
+from tests.grading.slurm_cluster import SlurmUnavailable, single_node_slurm, wait_for
 from tests.grading.test_shards import graded_files
 
 pytestmark = pytest.mark.slow
 
-DAEMONS = ("munged", "slurmctld", "slurmd")
-CLIENTS = ("sbatch", "squeue", "scontrol", "scancel", "sinfo")
-SBIN = f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-SLURM_CONF = """\
-ClusterName=seqcourse-test
-SlurmctldHost={host}(127.0.0.1)
-SlurmctldPort={ctld_port}
-SlurmdPort={d_port}
-AuthType=auth/munge
-CredType=cred/munge
-AuthInfo=socket={dir}/munge.socket
-SlurmUser=root
-SlurmdUser=root
-StateSaveLocation={dir}/state
-SlurmdSpoolDir={dir}/spool
-SlurmctldPidFile={dir}/slurmctld.pid
-SlurmdPidFile={dir}/slurmd.pid
-SlurmctldLogFile={dir}/slurmctld.log
-SlurmdLogFile={dir}/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-SchedulerType=sched/backfill
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-ReturnToService=2
-MpiDefault=none
-SwitchType=switch/none
-NodeName=seqnode NodeAddr=127.0.0.1 CPUs={cpus} State=UNKNOWN
-PartitionName=grading Nodes=seqnode Default=YES MaxTime=INFINITE State=UP
-"""
-
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    missing = [n for n in (*DAEMONS, *CLIENTS) if shutil.which(n, path=SBIN) is None]
-    if missing:
-        pytest.skip(
-            f"Slurm is not installed here ({', '.join(missing)} missing): "
-            "`apt-get install -y slurm-wlm munge` (.ci/run installs them)"
-        )
-    if os.geteuid() != 0:
-        pytest.skip("the single-node Slurm of this test runs its daemons as root")
-    folder = tmp_path_factory.mktemp("slurm")
-    folder.chmod(0o755)
-    for name in ("state", "spool"):
-        (folder / name).mkdir()
-    key = folder / "munge.key"
-    key.write_bytes(os.urandom(1024))
-    key.chmod(0o600)
-    conf = folder / "slurm.conf"
-    conf.write_text(
-        SLURM_CONF.format(
-            host=socket.gethostname().split(".")[0],
-            ctld_port=_free_port(),
-            d_port=_free_port(),
-            dir=folder,
-            cpus=os.cpu_count() or 1,
-        )
-    )
-    saved = os.environ.get("SLURM_CONF")
-    os.environ["SLURM_CONF"] = str(conf)
-    daemons = []
     try:
-        subprocess.run(
-            [shutil.which("munged", path=SBIN), "--force", f"--socket={folder}/munge.socket"]
-            + [f"--key-file={key}", f"--log-file={folder}/munged.log"]
-            + [f"--pid-file={folder}/munged.pid", f"--seed-file={folder}/munged.seed"],
-            check=True,
-        )  # it forks into the background and writes its pid file
-        for command in (["slurmctld", "-D"], ["slurmd", "-D", "-N", "seqnode"]):
-            daemons.append(
-                subprocess.Popen(
-                    [shutil.which(command[0], path=SBIN), *command[1:], "-f", str(conf)],
-                    stdout=open(folder / f"{command[0]}.out", "w"),
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        deadline = time.monotonic() + 90
-        state = ""
-        while time.monotonic() < deadline:
-            done = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
-            state = done.stdout.strip()
-            if state == "idle":
-                break
-            time.sleep(0.5)
-        else:
-            logs = "\n".join(
-                p.read_text(errors="replace")[-1500:] for p in sorted(folder.glob("*.log"))
-            )
-            pytest.fail(f"the test's Slurm did not come up (node state {state!r}):\n{logs}")
-        yield folder
-    finally:
-        for daemon in daemons:
-            daemon.terminate()
-        for daemon in daemons:
-            try:
-                daemon.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-                daemon.wait()
-        pid_file = folder / "munged.pid"
-        if pid_file.is_file():
-            try:
-                os.kill(int(pid_file.read_text()), signal.SIGTERM)
-            except (ValueError, ProcessLookupError):
-                pass
-        if saved is None:
-            os.environ.pop("SLURM_CONF", None)
-        else:
-            os.environ["SLURM_CONF"] = saved
-
-
-def _wait_for(job: str, seconds: float = 240) -> str:
-    """Wait until ``job`` has left the queue; its final ``scontrol`` record."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        queued = subprocess.run(["squeue", "-h", "-j", job], capture_output=True, text=True)
-        if not queued.stdout.strip():
-            break
-        time.sleep(0.5)
-    else:
-        pytest.fail(f"Slurm job {job} still queued after {seconds} s")
-    shown = subprocess.run(["scontrol", "show", "job", job], capture_output=True, text=True)
-    return shown.stdout
+        with single_node_slurm(tmp_path_factory.mktemp("slurm")) as conf:
+            yield conf
+    except SlurmUnavailable as why:
+        pytest.skip(str(why))
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +56,7 @@ def test_slurm_array_and_merge_write_the_local_files(cluster, exercise_3, tmp_pa
     merge_job = printed.split("submitted merge job ")[1].split(" ")[0]
     assert "2 of 2 shard(s) (0-1%1)" in printed
     subprocess.run(["scancel", f"{array}_1"], check=True)
-    record = _wait_for(merge_job)
+    record = wait_for(merge_job)
     assert "ExitCode=1:0" in record  # the merge says some are missing
     log = (out / ".slurm" / f"merge-{merge_job}.log").read_text()
     lost = sorted(table)[1::2]
