@@ -28,10 +28,11 @@ copydetect (PyPI) was considered and not used: its detector compares every pair 
 from __future__ import annotations
 
 import builtins
-import hashlib
+import functools
 import io
 import keyword
 import tokenize
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,14 +112,35 @@ def normalise(source: str) -> list[tuple[str, int]]:
     return out
 
 
-def _hash(tokens: list[str]) -> int:
-    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1  # fits in int64
+_MASK = (1 << 64) - 1
+_BASE = 1_000_003
+# B^(K-1), ..., B, 1 (mod 2^64): the k-gram hash is the polynomial of its tokens' ids in base B.
+_POWERS = np.array([pow(_BASE, K - 1 - j, 1 << 64) for j in range(K)], dtype=np.uint64)
+_IDS: dict[str, int] = {}
+
+
+def _token_id(token: str) -> int:
+    """A fixed id per token (its CRC-32 plus one), the same in every process and run."""
+    found = _IDS.get(token)
+    if found is None:
+        found = _IDS[token] = zlib.crc32(token.encode()) + 1
+    return found
 
 
 def kgram_hashes(tokens: list[str]) -> np.ndarray:
-    """The hash of every run of :data:`K` consecutive tokens (int64)."""
-    return np.array([_hash(tokens[i : i + K]) for i in range(len(tokens) - K + 1)], dtype=np.int64)
+    """The hash of every run of :data:`K` consecutive tokens (int64, non-negative).
+
+    A polynomial of the tokens' ids modulo 2^64, then mixed (MurmurHash3's finaliser) so that the
+    minima winnowing keeps are spread evenly over the text.
+    """
+    if len(tokens) < K:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.fromiter((_token_id(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    h = np.lib.stride_tricks.sliding_window_view(ids, K) @ _POWERS  # wraps modulo 2^64
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    return (h >> np.uint64(1)).astype(np.int64)
 
 
 def winnow(hashes: np.ndarray) -> np.ndarray:
@@ -149,18 +171,26 @@ def template_hashes(cells: list[str]) -> set[int]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def cell_fingerprints(cell: str) -> tuple[tuple[int, int, int], ...]:
+    """``(hash, first line, last line)`` of each fingerprint winnowing keeps in one cell.
+
+    Cached: the cells students leave as the exercise gave them are read once per scan.
+    """
+    tokens = normalise(cell)
+    hashes = kgram_hashes([t for t, _ in tokens])
+    return tuple(
+        (int(hashes[p]), tokens[p][1], tokens[p + K - 1][1]) for p in winnow(hashes).tolist()
+    )
+
+
 def fingerprint(student: str, cells: list[str], base: set[int]) -> Fingerprints:
     """The winnowed fingerprints of ``cells``, less every hash in ``base``."""
     result = Fingerprints(student, cells)
     for index, cell in enumerate(cells):
-        tokens = normalise(cell)
-        hashes = kgram_hashes([t for t, _ in tokens])
-        for position in winnow(hashes):
-            value = int(hashes[position])
-            if value in base:
-                continue
-            span = (index, tokens[position][1], tokens[position + K - 1][1])
-            result.where.setdefault(value, []).append(span)
+        for value, first, last in cell_fingerprints(cell):
+            if value not in base:
+                result.where.setdefault(value, []).append((index, first, last))
     return result
 
 

@@ -125,9 +125,10 @@ def submission(bptt: int, clip: int, growth: int, solution: str | None = None) -
 
 
 def rename(code: str, names: dict[str, str]) -> str:
-    """``code`` with whole-word identifiers renamed (a copier's first disguise)."""
+    """``code`` with identifiers renamed (a copier's first disguise); attributes keep their names
+    (renaming ``norm`` leaves ``np.linalg.norm`` alone)."""
     for old, new in names.items():
-        code = re.sub(rf"\b{re.escape(old)}\b", new, code)
+        code = re.sub(rf"(?<![.\w]){re.escape(old)}\b", new, code)
     return code
 
 
