@@ -103,3 +103,14 @@ def test_failure_causes_from_the_feedback():
         ("value pattern", "every value is # times the expected one: a missing or extra factor"),
         ("shape", "wrong shape (transposed)"),
     }
+
+
+def test_seqcourse_report_rewrites_the_page(graded, tmp_path, capsys):
+    folder, out, page = graded
+    (out / "report.html").unlink()
+    argv = ["report", str(folder), "--assignment", "03_training_rnns"]
+    assert main([*argv, "--out", str(out)]) == 0
+    again = (out / "report.html").read_text()
+    assert again.split("<h2>Runtime")[0] == page.split("<h2>Runtime")[0]
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    assert "holds no grades.csv: grade (or merge) into it first" in capsys.readouterr().err
