@@ -1,0 +1,96 @@
+"""seqcourse.models.captioning: the captioners' one-step decoders reproduce the teacher-forced
+models, the attention decoder equals its NumPy reference (additive attention and a GRU step), and
+the encoder's annotation vectors are laid out row-major with their coordinates."""
+
+import numpy as np
+import pytest
+
+import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
+from seqcourse.data.scenes import shape_scenes
+from seqcourse.data.tokens import END, START, prepare_captions
+from seqcourse.inference.decoding import beam_search, greedy_decode
+from seqcourse.models.captioning import SpatialAttentionDecoder, build_captioner
+from seqcourse.reference import additive_attention, gru_step
+
+
+@pytest.fixture(scope="module")
+def data():
+    scenes = shape_scenes(6, size=32, seed=0)
+    return scenes, prepare_captions(scenes.captions, ["train"] * 6)
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_step_model_reproduces_the_teacher_forced_model(data, attention):
+    scenes, arrays = data
+    seqcourse.seed_everything(0)
+    steps = arrays.decoder_input.shape[1]
+    model = build_captioner(len(arrays.vocab), steps, embed_dim=6, units=8, attention=attention)
+    expected = np.asarray(model.train([scenes.images, arrays.decoder_input]))  # (B, T, V)
+    assert expected.shape == (6, steps, len(arrays.vocab))
+    states = model.initial_states(scenes.images)
+    assert states[1].shape == (6, 64, 66)  # an 8 x 8 grid of 64 channels + 2 coordinates
+    for t in range(steps):
+        log_probs, states = model.step(arrays.decoder_input[:, t], states)
+        reference = expected[:, t] - np.log(np.exp(expected[:, t]).sum(-1, keepdims=True))
+        np.testing.assert_allclose(log_probs, reference, atol=1e-4)
+    if attention:
+        weights = np.asarray(model.attention([scenes.images, arrays.decoder_input]))
+        assert weights.shape == (6, steps, 64)
+        np.testing.assert_allclose(weights.sum(-1), 1.0, atol=1e-5)
+    else:
+        assert model.attention is None
+    initial = model.initial_states(scenes.images)
+    ids, _ = greedy_decode(model.step, initial, START, END, 5)
+    beam, _ = beam_search(model.step, initial, START, END, 5, width=3)
+    assert ids.shape == beam.shape == (6, 5)
+
+
+def test_attention_decoder_equals_additive_attention_and_a_gru_step():
+    rng = np.random.default_rng(0)
+    batch, steps, embed, positions, depth, units, width = 3, 4, 5, 9, 6, 7, 4
+    embedded = rng.normal(size=(batch, steps, embed)).astype("float32")
+    annotations = rng.normal(size=(batch, positions, depth)).astype("float32")
+    state = rng.normal(size=(batch, units)).astype("float32") * 0.5
+    decoder = SpatialAttentionDecoder(units, width)
+    states, contexts, weights = (np.asarray(x) for x in decoder([embedded, annotations, state]))
+    cell = decoder.cell.get_weights()  # kernel (E + C, 3H), recurrent (H, 3H), bias (2, 3H)
+    w_a = decoder.project_annotations.get_weights()[0]
+    w_s = decoder.project_state.get_weights()[0]
+    v = decoder.v.numpy()
+    s = state.astype(np.float64)
+    for t in range(steps):
+        # e_ti = v . tanh(a_i W_a + s_{t-1} W_s): additive attention queried by the previous state
+        context, alpha = additive_attention(
+            s[:, None, :], annotations, annotations, v, None, w_s, w_a
+        )
+        s = gru_step(np.concatenate([embedded[:, t], context[:, 0]], -1), s, *cell)
+        np.testing.assert_allclose(alpha[:, 0], weights[:, t], atol=1e-5)
+        np.testing.assert_allclose(context[:, 0], contexts[:, t], atol=1e-5)
+        np.testing.assert_allclose(s, states[:, t], atol=1e-5)
+
+
+def test_annotations_are_row_major_with_their_coordinates(data):
+    scenes, arrays = data
+    model = build_captioner(len(arrays.vocab), 3, units=4, attention=True)
+    _, annotations = model.initial_states(scenes.images[:2])
+    rows, columns = annotations[0, :, -2], annotations[0, :, -1]
+    np.testing.assert_allclose(rows.reshape(8, 8), np.linspace(-1, 1, 8)[:, None].repeat(8, 1))
+    np.testing.assert_allclose(columns.reshape(8, 8), np.linspace(-1, 1, 8)[None, :].repeat(8, 0))
+    assert model.grid == (8, 8)
+
+
+def test_build_captioner_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="multiple of 2 \\*\\* len\\(filters\\)"):
+        build_captioner(10, 5, image_size=30)
+    with pytest.raises(ValueError, match="units"):
+        build_captioner(10, 5, units=0)
+    with pytest.raises(ValueError, match="attention_units"):
+        SpatialAttentionDecoder(4, 0)
+
+
+def test_the_attention_decoder_needs_a_known_caption_length():
+    import keras
+
+    decoder = SpatialAttentionDecoder(4, 3)
+    with pytest.raises(ValueError, match="fixed length"):
+        decoder([keras.Input((None, 5)), keras.Input((9, 6)), keras.Input((4,))])
