@@ -1,7 +1,8 @@
 """Image captioning in Keras 3: a small convolutional encoder and a GRU decoder that reads the image
 either once, through its initial state ("show and tell", Vinyals et al. 2015), or at every step,
 through additive attention over the grid of convolutional features ("show, attend and tell",
-Xu et al. 2015).
+Xu et al. 2015): :class:`seqcourse.models.attention.BahdanauDecoder` with the grid's annotation
+vectors in place of a sentence's encoder outputs.
 
 The captions' ids and teacher-forcing arrays come from :func:`seqcourse.data.prepare_captions`.
 Imports Keras: import it after ``import seqcourse``.
@@ -13,9 +14,10 @@ import keras
 import numpy as np
 from keras import ops
 
+from seqcourse.models.attention import BahdanauDecoder
 from seqcourse.reference.numerics import log_softmax
 
-__all__ = ["Captioner", "SpatialAttentionDecoder", "build_captioner", "image_features"]
+__all__ = ["Captioner", "build_captioner", "image_features"]
 
 
 def image_features(images, filters=(32, 64)):
@@ -53,94 +55,6 @@ def image_features(images, filters=(32, 64)):
         name="coordinates",
     )(grid)
     return keras.layers.Reshape((rows * columns, filters[-1] + 2), name="annotations")(grid)
-
-
-@keras.saving.register_keras_serializable(package="seqcourse")
-class SpatialAttentionDecoder(keras.layers.Layer):
-    """A GRU decoder that attends over image positions at every step (Xu et al., 2015).
-
-    At step t, with ``s_{t-1}`` the previous state (``s_0`` the initial state), annotation
-    vectors ``a_1..a_P`` ``(B, P, C)`` and the embedded previous word ``x_t`` ``(B, E)``:
-
-    - scores ``e_ti = v . tanh(a_i W_a + s_{t-1} W_s)`` (additive attention; ``W_a (C, A)``,
-      ``W_s (H, A)``, ``v (A,)``, no biases);
-    - weights ``alpha_t = softmax_i(e_t)`` ``(B, P)``, context ``z_t = sum_i alpha_ti a_i``
-      ``(B, C)``;
-    - ``s_t = GRUCell([x_t; z_t], s_{t-1})``, Keras's cell (``reset_after=True``).
-
-    ``call([embedded (B, T, E), annotations (B, P, C), initial_state (B, H)])`` returns
-    ``[states (B, T, H), contexts (B, T, C), weights (B, T, P)]``. The steps run in a Python loop
-    unrolled when the model is built, so ``T`` must be known (``keras.Input((T,))``); ``T = 1``
-    is one step of free-running decoding.
-
-    Args:
-        units: H, the GRU's state size.
-        attention_units: A, the width of the attention's hidden layer.
-
-    Chapter 16 shows it.
-    """
-
-    def __init__(self, units, attention_units, **kwargs):
-        super().__init__(**kwargs)
-        for name, value in (("units", units), ("attention_units", attention_units)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int; got {value!r}")
-        self.units, self.attention_units = units, attention_units
-        self.cell = keras.layers.GRUCell(units, name="cell")
-        self.project_annotations = keras.layers.Dense(attention_units, use_bias=False, name="W_a")
-        self.project_state = keras.layers.Dense(attention_units, use_bias=False, name="W_s")
-
-    def build(self, input_shape):
-        embedded, annotations, _ = input_shape
-        if embedded[1] is None:
-            raise ValueError(
-                "SpatialAttentionDecoder unrolls its steps: give the caption input a fixed "
-                "length, keras.Input((T,))"
-            )
-        self.project_annotations.build(annotations)
-        self.project_state.build((None, self.units))
-        self.v = self.add_weight(
-            shape=(self.attention_units,), initializer="glorot_uniform", name="v"
-        )
-        self.cell.build((None, embedded[-1] + annotations[-1]))
-
-    def attend(self, keys, annotations, state):
-        """One step's attention: ``(context (B, C), weights (B, P))`` for projected keys
-        ``a_i W_a`` ``(B, P, A)``, annotations ``(B, P, C)`` and the previous state ``(B, H)``."""
-        query = self.project_state(state)[:, None, :]  # s_{t-1} W_s, (B, 1, A)
-        scores = ops.sum(self.v * ops.tanh(keys + query), axis=-1)  # e_ti, (B, P)
-        weights = ops.softmax(scores, axis=-1)  # alpha_ti: each row sums to 1
-        return ops.einsum("bp,bpc->bc", weights, annotations), weights  # z_t = sum_i alpha_ti a_i
-
-    def call(self, inputs, training=None):
-        embedded, annotations, state = inputs
-        keys = self.project_annotations(annotations)  # a_i W_a, once for all steps: (B, P, A)
-        states, contexts, weights = [], [], []
-        for t in range(embedded.shape[1]):  # T is known: build() checked it
-            context, alpha = self.attend(keys, annotations, state)  # queried with s_{t-1}
-            state, _ = self.cell(
-                ops.concatenate([embedded[:, t], context], axis=-1), [state], training=training
-            )
-            if isinstance(state, list | tuple):
-                state = state[0]
-            states.append(state)
-            contexts.append(context)
-            weights.append(alpha)
-        return [ops.stack(states, axis=1), ops.stack(contexts, axis=1), ops.stack(weights, axis=1)]
-
-    def compute_output_shape(self, input_shape):
-        embedded, annotations, _ = input_shape
-        batch, steps = embedded[0], embedded[1]
-        return [
-            (batch, steps, self.units),
-            (batch, steps, annotations[-1]),
-            (batch, steps, annotations[1]),
-        ]
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(units=self.units, attention_units=self.attention_units)
-        return config
 
 
 @dataclass
@@ -185,7 +99,6 @@ class Captioner:
 
 def build_captioner(
     vocab_size,
-    caption_steps,
     image_size=32,
     embed_dim=32,
     units=128,
@@ -200,12 +113,12 @@ def build_captioner(
     then ``GRU(H)`` over the embedded caption and ``Dense(V)`` on each state ``s_t`` give the
     logits: the image enters only through ``s_0``. With attention ("show, attend and tell"): the
     initial state is ``Dense(H, tanh)`` of the mean annotation vector (Xu et al.'s ``f_init``),
-    the decoder is :class:`SpatialAttentionDecoder`, and ``Dense(V)([s_t; z_t])`` gives the
-    logits: every step reads the grid again through its context ``z_t``.
+    the decoder is :class:`seqcourse.models.attention.BahdanauDecoder` (``s_{t-1}`` queries the
+    ``P`` annotation vectors, ``s_t = GRU([x_t; z_t], s_{t-1})``), and ``Dense(V)([s_t; z_t])``
+    gives the logits: every step reads the grid again through its context ``z_t``.
 
     Args:
         vocab_size: V, ids 0 (padding) .. V-1, with ``<s>`` and ``</s>`` among them.
-        caption_steps: T, the length of the teacher-forced decoder input (padded captions + 1).
         image_size: S, the images' side in pixels (a multiple of ``2 ** len(filters)``).
         embed_dim: E, the word embedding size.
         units: H.
@@ -220,7 +133,6 @@ def build_captioner(
     """
     for name, value in (
         ("vocab_size", vocab_size),
-        ("caption_steps", caption_steps),
         ("embed_dim", embed_dim),
         ("units", units),
         ("attention_units", attention_units),
@@ -241,7 +153,7 @@ def build_captioner(
     project = keras.layers.Dense(vocab_size, name="logits")
     if attention:
         pooled = keras.layers.GlobalAveragePooling1D(name="mean_annotation")(annotations)
-        decoder = SpatialAttentionDecoder(units, attention_units, name="decoder")
+        decoder = BahdanauDecoder(units, attention_units, name="decoder")
     else:
         pooled = keras.layers.Flatten(name="flatten")(annotations)
         decoder = keras.layers.GRU(units, return_sequences=True, name="decoder")
@@ -252,12 +164,13 @@ def build_captioner(
         """-> logits (B, T, V), states (B, T, H), weights (B, T, P) (None without attention)."""
         embedded = embedding(tokens)
         if attention:
-            states, contexts, weights = decoder([embedded, grid, state])
+            everywhere = ops.ones_like(grid[:, :, 0], dtype="bool")  # every position is image
+            states, contexts, weights, _ = decoder(embedded, state, grid, everywhere)
             return project(ops.concatenate([states, contexts], axis=-1)), states, weights
         states = decoder(embedded, initial_state=state)
         return project(states), states, None
 
-    decoder_input = keras.Input((caption_steps,), dtype="int32", name="decoder_input")
+    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
     logits, _, weights = decode(decoder_input, initial, annotations)
     train = keras.Model([images, decoder_input], logits, name="captioner_train")
     attention_model = None

@@ -1,6 +1,7 @@
 """seqcourse.models.captioning: the captioners' one-step decoders reproduce the teacher-forced
-models, the attention decoder equals its NumPy reference (additive attention and a GRU step), and
-the encoder's annotation vectors are laid out row-major with their coordinates."""
+models, the attention captioner's decoder equals its NumPy reference over the image grid
+(additive attention and a GRU step), and the encoder's annotation vectors are laid out row-major
+with their coordinates."""
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
 from seqcourse.data.scenes import shape_scenes
 from seqcourse.data.tokens import END, START, prepare_captions
 from seqcourse.inference.decoding import beam_search, greedy_decode
-from seqcourse.models.captioning import SpatialAttentionDecoder, build_captioner
+from seqcourse.models.captioning import build_captioner
 from seqcourse.reference import additive_attention, gru_step
 
 
@@ -24,7 +25,7 @@ def test_step_model_reproduces_the_teacher_forced_model(data, attention):
     scenes, arrays = data
     seqcourse.seed_everything(0)
     steps = arrays.decoder_input.shape[1]
-    model = build_captioner(len(arrays.vocab), steps, embed_dim=6, units=8, attention=attention)
+    model = build_captioner(len(arrays.vocab), embed_dim=6, units=8, attention=attention)
     expected = np.asarray(model.train([scenes.images, arrays.decoder_input]))  # (B, T, V)
     assert expected.shape == (6, steps, len(arrays.vocab))
     states = model.initial_states(scenes.images)
@@ -45,33 +46,27 @@ def test_step_model_reproduces_the_teacher_forced_model(data, attention):
     assert ids.shape == beam.shape == (6, 5)
 
 
-def test_attention_decoder_equals_additive_attention_and_a_gru_step():
-    rng = np.random.default_rng(0)
-    batch, steps, embed, positions, depth, units, width = 3, 4, 5, 9, 6, 7, 4
-    embedded = rng.normal(size=(batch, steps, embed)).astype("float32")
-    annotations = rng.normal(size=(batch, positions, depth)).astype("float32")
-    state = rng.normal(size=(batch, units)).astype("float32") * 0.5
-    decoder = SpatialAttentionDecoder(units, width)
-    states, contexts, weights = (np.asarray(x) for x in decoder([embedded, annotations, state]))
+def test_the_captioners_decoder_is_additive_attention_and_a_gru_step_over_the_grid(data):
+    scenes, arrays = data
+    model = build_captioner(len(arrays.vocab), embed_dim=5, units=7, attention_units=4)
+    decoder = model.train.get_layer("decoder")
+    w_q, w_k, v = decoder.attention.get_weights()  # W_s (H, A), W_a (C, A), v (A,)
     cell = decoder.cell.get_weights()  # kernel (E + C, 3H), recurrent (H, 3H), bias (2, 3H)
-    w_a = decoder.project_annotations.get_weights()[0]
-    w_s = decoder.project_state.get_weights()[0]
-    v = decoder.v.numpy()
+    table = model.train.get_layer("embedding").get_weights()[0]
+    state, annotations = model.initial_states(scenes.images)
+    expected = np.asarray(model.attention([scenes.images, arrays.decoder_input]))
     s = state.astype(np.float64)
-    for t in range(steps):
-        # e_ti = v . tanh(a_i W_a + s_{t-1} W_s): additive attention queried by the previous state
-        context, alpha = additive_attention(
-            s[:, None, :], annotations, annotations, v, None, w_s, w_a
-        )
-        s = gru_step(np.concatenate([embedded[:, t], context[:, 0]], -1), s, *cell)
-        np.testing.assert_allclose(alpha[:, 0], weights[:, t], atol=1e-5)
-        np.testing.assert_allclose(context[:, 0], contexts[:, t], atol=1e-5)
-        np.testing.assert_allclose(s, states[:, t], atol=1e-5)
+    for t in range(arrays.decoder_input.shape[1]):
+        # e_ti = v . tanh(s_{t-1} W_s + a_i W_a): the previous state queries the 64 positions
+        context, alpha = additive_attention(s[:, None], annotations, annotations, v, None, w_q, w_k)
+        np.testing.assert_allclose(alpha[:, 0], expected[:, t], atol=1e-5)
+        x = table[arrays.decoder_input[:, t]]
+        s = gru_step(np.concatenate([x, context[:, 0]], -1), s, *cell)
 
 
 def test_annotations_are_row_major_with_their_coordinates(data):
     scenes, arrays = data
-    model = build_captioner(len(arrays.vocab), 3, units=4, attention=True)
+    model = build_captioner(len(arrays.vocab), units=4, attention=True)
     _, annotations = model.initial_states(scenes.images[:2])
     rows, columns = annotations[0, :, -2], annotations[0, :, -1]
     np.testing.assert_allclose(rows.reshape(8, 8), np.linspace(-1, 1, 8)[:, None].repeat(8, 1))
@@ -81,16 +76,8 @@ def test_annotations_are_row_major_with_their_coordinates(data):
 
 def test_build_captioner_rejects_bad_arguments():
     with pytest.raises(ValueError, match="multiple of 2 \\*\\* len\\(filters\\)"):
-        build_captioner(10, 5, image_size=30)
+        build_captioner(10, image_size=30)
     with pytest.raises(ValueError, match="units"):
-        build_captioner(10, 5, units=0)
+        build_captioner(10, units=0)
     with pytest.raises(ValueError, match="attention_units"):
-        SpatialAttentionDecoder(4, 0)
-
-
-def test_the_attention_decoder_needs_a_known_caption_length():
-    import keras
-
-    decoder = SpatialAttentionDecoder(4, 3)
-    with pytest.raises(ValueError, match="fixed length"):
-        decoder([keras.Input((None, 5)), keras.Input((9, 6)), keras.Input((4,))])
+        build_captioner(10, attention_units=0)

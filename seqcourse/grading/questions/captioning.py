@@ -124,7 +124,7 @@ def context_backward(scores, annotations, d_context, mask, *, jacobian=True, sof
 def decoder_parameters(
     embed=32, depth=66, units=128, width=64, *, context_input=True, reset_after=True
 ):
-    """Trainable parameters of the chapter's SpatialAttentionDecoder(units, width) reading
+    """Trainable parameters of the chapter's BahdanauDecoder(units, width) reading
     embeddings of size ``embed`` and annotation vectors of size ``depth`` (64 channels and 2
     coordinates): a GRUCell on [x_t; z_t], W_a (C, A), W_s (H, A) and v (A,)."""
     inputs = embed + depth if context_input else embed
@@ -261,7 +261,7 @@ QUESTIONS = (
         "decoder_parameters",
         2,
         "n_decoder_parameters",
-        "trainable parameters of SpatialAttentionDecoder(128, 64) on E = 32, C = 66",
+        "trainable parameters of BahdanauDecoder(128, 64) on E = 32, C = 66",
         decoder_parameters,
         rtol=0,
         atol=0,

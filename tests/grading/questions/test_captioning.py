@@ -8,7 +8,7 @@ import tensorflow as tf
 
 import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
 from seqcourse.grading.questions import captioning as q
-from seqcourse.models.captioning import SpatialAttentionDecoder
+from seqcourse.models.attention import BahdanauAttention, BahdanauDecoder
 
 
 def _mistakes_differ(name, args, right):
@@ -27,14 +27,14 @@ def test_grid_attention_against_the_chapters_decoder_and_its_mask():
     assert context.shape == (3, 5) and weights.shape == (3, 3, 4)
     np.testing.assert_allclose(weights.sum(axis=(1, 2)), 1.0)
     assert np.all(weights[~mask] < 1e-9)
-    decoder = SpatialAttentionDecoder(6, 7)
-    decoder.build([(None, 1, 2), (None, 12, 5), (None, 6)])
-    decoder.project_annotations.set_weights([w_a.astype("float32")])
-    decoder.project_state.set_weights([w_s.astype("float32")])
-    decoder.v.assign(v.astype("float32"))
+    attention = BahdanauAttention(7)
+    attention.build((None, 1, 6), (None, 12, 5))
+    attention.set_weights([w_s, w_a, v])  # W_q, W_k, v
     flat = annotations.reshape(3, 12, 5).astype("float32")
-    keys = decoder.project_annotations(flat)
-    keras_context, keras_weights = decoder.attend(keys, flat, state.astype("float32"))
+    keras_context, keras_weights = attention.attend(
+        state[:, None].astype("float32"), attention.project_keys(flat), flat
+    )
+    keras_context, keras_weights = keras_context[:, 0], keras_weights[:, 0]
     # the first row is a whole image: no mask, so the Keras layer computes the same thing
     np.testing.assert_allclose(np.asarray(keras_weights)[0], weights[0].ravel(), atol=1e-5)
     np.testing.assert_allclose(np.asarray(keras_context)[0], context[0], atol=1e-5)
@@ -87,8 +87,8 @@ def test_context_backward_against_gradient_tape():
 
 
 def test_decoder_parameters_match_a_built_layer():
-    decoder = SpatialAttentionDecoder(128, 64)
-    decoder.build([(None, 9, 32), (None, 64, 66), (None, 128)])
+    decoder = BahdanauDecoder(128, 64)
+    decoder.build((None, 9, 32), (None, 128), (None, 64, 66), (None, 64))
     assert q.decoder_parameters() == decoder.count_params()
     for mistake in q.ASSIGNMENT.question("decoder_parameters").mistakes:
         assert mistake.produce() != decoder.count_params()
