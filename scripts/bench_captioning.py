@@ -6,7 +6,8 @@ Usage: .venv/bin/python scripts/bench_captioning.py [--seeds 0 1 2]
 Each run executes book/16_image_captioning.md exactly as the book does (full mode), with the page's
 `SEED` parameter changed, and reads the numbers the page glues: greedy and beam BLEU and greedy
 exact match of both captioners on the test images, the BLEU their captions get against another
-image's reference (what ignoring the image earns), and the seconds each training took. The images
+image's reference (what ignoring the image earns), how often the attention model looked most at
+the object whose shape word it wrote, and the seconds each training took. The images
 and splits are the same in every run; only the initialisation and batch order change.
 Results print as Markdown table rows for BENCHMARKS.md, with the machine they ran on.
 """
@@ -32,6 +33,7 @@ COLUMNS = (
     "bleu_att_beam",
     "em_att_greedy",
     "blind_att",
+    "looks_right",
     "sec_init",
     "sec_att",
 )
@@ -45,9 +47,9 @@ def main() -> int:
     print(
         "| seed | initial state: BLEU greedy | beam | exact (%) | other image's BLEU "
         "| attention: BLEU greedy | beam | exact (%) | other image's BLEU "
-        "| s initial state | s attention |"
+        "| named object most attended (%) | s initial state | s attention |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     margins = []
     with tempfile.TemporaryDirectory() as scratch:
         for seed in args.seeds:
