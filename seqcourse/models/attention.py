@@ -107,7 +107,7 @@ class BahdanauDecoder(keras.layers.Layer):
         units: H, the decoder's state size.
         attention_units: da, the scoring network's width (H if None).
 
-    No chapter calls it directly yet; ``tests/reference/test_bahdanau.py`` proves it.
+    Chapter 16 shows it (its annotations are an image's grid of feature vectors there).
     """
 
     def __init__(self, units, attention_units=None, **kwargs):

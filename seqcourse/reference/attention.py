@@ -109,7 +109,7 @@ def additive_attention(
     Returns:
         ``(context, weights)``, shapes (B, Tq, dv) and (B, Tq, Tk).
 
-    Chapter 12 shows it.
+    Chapter 12 shows it; chapter 16 uses it.
     """
     query, key, value = _validate.attention_inputs(query, key, value, same_depth=False)
     if query_kernel is not None:
