@@ -90,6 +90,7 @@ class TranslationArrays:
     splits: np.ndarray
     source_vocab: list
     target_vocab: list
+    target_characters: bool = False
 
     def rows(self, split):
         """Boolean mask (N,) of the rows in ``split``."""
@@ -105,10 +106,10 @@ class TranslationArrays:
             if token in (0, END):
                 break
             words.append(self.target_vocab[token])
-        return detokenize(words)
+        return "".join(words) if self.target_characters else detokenize(words)
 
 
-def prepare_translation(sources, targets, splits, train_split="train"):
+def prepare_translation(sources, targets, splits, train_split="train", *, target_characters=False):
     """Tokenise source and target texts and turn them into padded teacher-forcing arrays.
 
     The vocabularies are built from the ``train_split`` rows only: a held-out word never seen in
@@ -118,6 +119,9 @@ def prepare_translation(sources, targets, splits, train_split="train"):
         sources, targets: sequences of N strings.
         splits: N split names, e.g. the ``split`` column of
             :func:`seqcourse.data.number_translation`.
+        target_characters: if True, the targets are split into single characters instead of
+            words (``"2019-07-14"`` -> ``2 0 1 9 - 0 7 - 1 4``), so that a decoder spells them out;
+            the sources are split into words either way.
 
     Returns:
         :class:`TranslationArrays`.
@@ -131,7 +135,7 @@ def prepare_translation(sources, targets, splits, train_split="train"):
             f"{len(sources)}, {len(targets)}, {len(splits)}"
         )
     source_tokens = [tokenize(text) for text in sources]
-    target_tokens = [tokenize(text) for text in targets]
+    target_tokens = [_characters(text) if target_characters else tokenize(text) for text in targets]
     train = splits == train_split
     if not train.any():
         raise ValueError(f"no rows in the training split {train_split!r}")
@@ -147,7 +151,14 @@ def prepare_translation(sources, targets, splits, train_split="train"):
         splits=splits,
         source_vocab=source_lookup.get_vocabulary(),
         target_vocab=target_lookup.get_vocabulary(),
+        target_characters=bool(target_characters),
     )
+
+
+def _characters(text):
+    if not isinstance(text, str):
+        raise ValueError(f"targets must be strings; got {type(text).__name__}")
+    return [character for character in text if not character.isspace()]
 
 
 def check_token_id(name, value):

@@ -1,6 +1,6 @@
 """Assignment ``12_attention``: masked Bahdanau attention weights, attention pooling of a
-recurrent layer's outputs, the parameters attention adds to an encoder-decoder, and a trained
-encoder-decoder with attention on long inputs (a two-input model question).
+recurrent layer's outputs, the parameters additive attention adds to an encoder-decoder, and a
+trained encoder-decoder with attention on long inputs (a two-input model question).
 
 The trusted references build on :mod:`seqcourse.reference`; the grader checks that submissions do
 not call or copy it.
@@ -58,11 +58,13 @@ def attention_pool(states, mask, w, *, use_mask=True, axis=1):
     return np.einsum("bt,bth->bh", weights, states)
 
 
-def attention_parameters(*, scale=True, concatenated=True, units=48):
+def attention_parameters(*, scale=True, concatenated=True, projection_biases=False, units=48):
     """Parameters that additive attention adds to the chapter's GRU encoder-decoder of 48 units:
-    the Dense(H, tanh) that combines [c_t; s_t] (2H inputs) and AdditiveAttention's scale (H,)."""
+    Bahdanau's score network (W_q (H, H), W_k (H, H), v (H,)) and the Dense(H, tanh) that combines
+    [c_t; s_t] (2H inputs)."""
     combine_inputs = 2 * units if concatenated else units
-    return combine_inputs * units + units + (units if scale else 0)
+    projections = 2 * (units * units + (units if projection_biases else 0))
+    return combine_inputs * units + units + projections + (units if scale else 0)
 
 
 # --- cases ---------------------------------------------------------------------------------
@@ -139,18 +141,22 @@ QUESTIONS = (
         "attention_parameters",
         2,
         "n_attention_parameters",
-        "parameters additive attention adds: Dense(H) on [c_t; s_t] and the scale vector",
+        "parameters additive attention adds: W_q, W_k, v and Dense(H) on [c_t; s_t]",
         attention_parameters,
         rtol=0,
         atol=0,
         mistakes=(
             Mistake(
-                "AdditiveAttention(use_scale=True) has a weight too: its scale vector (H,)",
+                "the score network has a vector v (H,) besides its two kernels",
                 lambda: attention_parameters(scale=False),
             ),
             Mistake(
                 "the combining Dense layer reads [c_t; s_t], 2H numbers, not H",
                 lambda: attention_parameters(concatenated=False),
+            ),
+            Mistake(
+                "Bahdanau's projections W_q and W_k have no biases",
+                lambda: attention_parameters(projection_biases=True),
             ),
         ),
     ),
