@@ -289,37 +289,58 @@ def bench_course(count: int, slots: int, scan_sizes: list[int]) -> None:
         started = time.perf_counter()
         pairs, stats = similarity.scan(cells, template)
         scan = time.perf_counter() - started
-        copies = sum(
-            1
-            for n in notebooks.values()
-            if any(
-                "# checked" in "".join(c["source"]) for c in n["cells"] if c["cell_type"] == "code"
-            )
-        )
+        copies = _copies(notebooks)
+        caught = {s for s in copies if any(s in (p.a, p.b) for p in pairs)}
         print(
             f"report on {count}: {report:.1f} s (of which the similarity scan {scan:.1f} s); "
-            f"{len(pairs)} pairs flagged, {copies} planted copies; {stats}"
+            f"{len(pairs)} pairs flagged, {len(caught)} of {len(copies)} planted copies; {stats}"
         )
 
     print()
-    print("| notebooks | scan (s) | fingerprints | common | candidate pairs | flagged |")
-    print("|---|---|---|---|---|---|")
-    times = []
-    for size in scan_sizes:
+    scan_growth(scan_sizes)
+
+
+def _copies(notebooks: dict[str, dict]) -> set[str]:
+    """The generated students whose notebook is a disguised copy (their "# checked" comments)."""
+    return {
+        student
+        for student, notebook in notebooks.items()
+        if any("# checked" in "".join(c["source"]) for c in notebook["cells"])
+    }
+
+
+def scan_growth(sizes: list[int]) -> None:
+    """The similarity scan alone on generated notebooks of each size: wall and CPU seconds."""
+    from seqcourse.grading import similarity
+    from seqcourse.grading.notebook import code_cells
+
+    template = similarity.template_cells(COURSE)
+    print(f"load average at start: {os.getloadavg()}")
+    print(
+        "| notebooks | scan wall (s) | scan CPU (s) | fingerprints | common | candidate pairs "
+        "| flagged | planted copies flagged |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    cpu = []
+    for size in sizes:
         generated = course_notebooks(size, seed=1)
         with tempfile.TemporaryDirectory() as directory:
             write_course(Path(directory), generated)
             cells = {p.stem: code_cells(p) for p in Path(directory).glob("*.ipynb")}
-        started = time.perf_counter()
+        similarity.cell_fingerprints.cache_clear()
+        started, started_cpu = time.perf_counter(), time.process_time()
         pairs, stats = similarity.scan(cells, template)
-        seconds = time.perf_counter() - started
-        times.append(seconds)
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
+        cpu.append(cpu_seconds)
+        copies = _copies(generated)
+        caught = {s for s in copies if any(s in (p.a, p.b) for p in pairs)}
         print(
-            f"| {size} | {seconds:.2f} | {stats['fingerprints']} | {stats['common']} | "
-            f"{stats['candidate_pairs']} | {len(pairs)} |"
+            f"| {size} | {seconds:.1f} | {cpu_seconds:.1f} | {stats['fingerprints']} | "
+            f"{stats['common']} | {stats['candidate_pairs']} | {len(pairs)} | "
+            f"{len(caught)}/{len(copies)} |"
         )
-    slope = np.polyfit(np.log(scan_sizes), np.log(times), 1)[0]
-    print(f"growth: time ~ n^{slope:.2f} from {scan_sizes[0]} to {scan_sizes[-1]} notebooks")
+    slope = np.polyfit(np.log(sizes), np.log(cpu), 1)[0]
+    print(f"growth: CPU time ~ n^{slope:.2f} from {sizes[0]} to {sizes[-1]} notebooks")
 
 
 def main() -> None:
@@ -329,7 +350,13 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="full (not fast) training budgets")
     parser.add_argument("--course", type=int, default=0, help="generated exercise-3 submissions")
     parser.add_argument("--slots", type=int, default=2, help="--course: jobs / Slurm task slots")
+    parser.add_argument(
+        "--scan", type=int, nargs="+", default=None, help="only the similarity scan, these sizes"
+    )
     args = parser.parse_args()
+    if args.scan:
+        scan_growth(args.scan)
+        return
     if args.course:
         sizes = [args.course // 4, args.course // 2, args.course, 2 * args.course, 4 * args.course]
         bench_course(args.course, args.slots, sizes)

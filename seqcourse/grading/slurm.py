@@ -4,12 +4,12 @@ The array's task ``I`` runs ``seqcourse grade ... --shard I/N`` (:mod:`seqcourse
 on whichever node Slurm gives it, at most ``K`` at once (``sbatch --array=...%K``); the merge job
 (``--dependency=afterany:`` on the array: it runs however the tasks end) runs ``seqcourse merge``,
 which writes ``grades.csv`` and names the submissions a failed task left ungraded. ``OUT`` must be
-on a file system every node shares (with working ``flock``, as NFS v4 and Lustre have), and the
-Python that runs this command must be reachable from the nodes at the same path.
+on a file system every node shares (with working ``flock``: NFS v4, Lustre mounted with ``-o
+flock``), and the Python that runs this command must be reachable from the nodes at the same path.
 
 Both job scripts are written to ``OUT/.slurm/`` (``grade.sh``, ``merge.sh``) with the task logs
-(``grade-JOB_TASK.log``, ``merge-JOB.log``), so the instructor can read and resubmit them. The
-jobs get the submitting shell's environment (``--export=ALL``): ``SEQCOURSE_GRADING_SALT`` and
+(``grade-JOB_TASK.log``, ``merge-JOB.log``), so the instructor can read and resubmit them. The jobs
+get the submitting shell's environment (``--export=ALL``): ``SEQCOURSE_GRADING_SALT`` and
 ``SEQCOURSE_DATA`` reach every task. A rerun submits only the shards that still have submissions
 without a result (every shard with ``--force``); when none has, it merges at once, without Slurm.
 """
