@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from seqcourse.grading import batch
 from tests.grading import toy
 
 HERE = Path(__file__).parent
@@ -56,3 +57,16 @@ def lock_holder(locks: str, out: Path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def grade_sources(tmp_path: Path, assignment, **sources: str) -> Path:
+    """Grade one MyST notebook per keyword (student id = its name, cells = its source) in fast
+    mode, two jobs; return the output folder."""
+    submissions = tmp_path / "subs"
+    submissions.mkdir()
+    for student, source in sources.items():
+        (submissions / f"{student}.md").write_text(toy.myst(source))
+    out = tmp_path / "out"
+    found = batch.find_submissions(submissions)
+    batch.grade_batch(found, assignment, out, jobs=2, fast=True, progress=False)
+    return out
