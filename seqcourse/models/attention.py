@@ -35,7 +35,7 @@ class BahdanauAttention(keras.layers.Layer):
     Args:
         units: da, the width of the scoring network's hidden layer.
 
-    No chapter calls it directly yet; ``tests/reference/test_bahdanau.py`` proves it.
+    Chapter 12 uses it.
     """
 
     def __init__(self, units, **kwargs):
@@ -107,7 +107,7 @@ class BahdanauDecoder(keras.layers.Layer):
         units: H, the decoder's state size.
         attention_units: da, the scoring network's width (H if None).
 
-    No chapter calls it directly yet; ``tests/reference/test_bahdanau.py`` proves it.
+    Chapter 12 shows it.
     """
 
     def __init__(self, units, attention_units=None, **kwargs):
