@@ -135,7 +135,7 @@ class ScheduledSampling(keras.Model):
 
     TensorFlow backend only (it uses ``tf.GradientTape``), like the course.
 
-    No chapter calls it yet; ``tests/models/test_scheduled_sampling.py`` tests it.
+    Chapter 11 shows it.
     """
 
     def __init__(self, model, probabilities, feed="argmax", seed=0, **kwargs):
@@ -218,7 +218,7 @@ class StepRecorder(keras.callbacks.Callback):
     Attributes:
         values: list of float, one per training step (batch) of every epoch, in order.
 
-    Chapter 7 uses it.
+    Chapters 7 and 11 use it.
     """
 
     def __init__(self, key):
