@@ -25,7 +25,7 @@ def _pairs(references, hypotheses):
 def exact_match(references, hypotheses):
     """The fraction of hypotheses identical to their reference, token for token.
 
-    Chapters 11 and 16 use it.
+    Chapters 11, 12 and 16 use it.
     """
     pairs = _pairs(references, hypotheses)
     return sum(r == h for r, h in pairs) / len(pairs)

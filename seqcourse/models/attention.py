@@ -35,7 +35,7 @@ class BahdanauAttention(keras.layers.Layer):
     Args:
         units: da, the width of the scoring network's hidden layer.
 
-    No chapter calls it directly yet; ``tests/reference/test_bahdanau.py`` proves it.
+    Chapter 12 uses it.
     """
 
     def __init__(self, units, **kwargs):
@@ -107,7 +107,8 @@ class BahdanauDecoder(keras.layers.Layer):
         units: H, the decoder's state size.
         attention_units: da, the scoring network's width (H if None).
 
-    Chapter 16 shows it (its annotations are an image's grid of feature vectors there).
+    Chapters 12 and 16 show it (in chapter 16 its annotations are an image's grid of feature
+    vectors).
     """
 
     def __init__(self, units, attention_units=None, **kwargs):

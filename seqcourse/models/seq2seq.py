@@ -28,7 +28,8 @@ class Seq2Seq:
     - ``attention``: ``[source, decoder_input]`` -> attention weights ``(B, T, S)``, or None
       without attention.
 
-    No chapter calls it directly; :func:`build_seq2seq` (chapters 11 and 12) uses it.
+    No chapter calls it directly; :func:`build_seq2seq` (chapters 11 and 12) and
+    :func:`build_bahdanau_seq2seq` (chapter 12) use it.
     """
 
     train: object
@@ -181,7 +182,7 @@ def build_bahdanau_seq2seq(
         :class:`Seq2Seq` (uncompiled) whose ``encoder`` returns ``[annotations (B, S, 2H),
         s_0 (B, H)]`` and whose ``attention`` model returns the weights ``alpha`` (B, T, S).
 
-    No chapter calls it yet; ``tests/models/test_seq2seq.py`` tests it.
+    Chapter 12 uses it.
     """
     import keras
 

@@ -123,7 +123,8 @@ class ScheduledSampling(keras.Model):
 
     The guesses come from the teacher-forced prefix, not from the mixed one that a step-by-step
     decoder would have read: the price of keeping both passes parallel over the steps. The step's
-    logs add ``"teacher_probability"``, the ``p_i`` it used.
+    logs add ``"teacher_probability"``, the ``p_i`` it used, and ``"wrong_inputs"``, the share of
+    the real steps after ``<s>`` that read a token other than the true one.
 
     Args:
         model: the Keras model to train (two inputs, logits out).
@@ -134,7 +135,7 @@ class ScheduledSampling(keras.Model):
 
     TensorFlow backend only (it uses ``tf.GradientTape``), like the course.
 
-    No chapter calls it yet; ``tests/models/test_scheduled_sampling.py`` tests it.
+    Chapter 11 shows it.
     """
 
     def __init__(self, model, probabilities, feed="argmax", seed=0, **kwargs):
@@ -202,6 +203,12 @@ class ScheduledSampling(keras.Model):
                 metric.update_state(loss, sample_weight=tf.shape(source)[0])
         logs = self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
         logs["teacher_probability"] = probability
+        # the share of the real steps after <s> whose input was a wrong guess
+        later = keras.ops.not_equal(decoder_input[:, 1:], 0)
+        wrong = keras.ops.logical_and(later, keras.ops.not_equal(mixed, decoder_input)[:, 1:])
+        logs["wrong_inputs"] = keras.ops.sum(keras.ops.cast(wrong, "float32")) / keras.ops.maximum(
+            keras.ops.sum(keras.ops.cast(later, "float32")), 1.0
+        )
         return logs
 
 
@@ -211,7 +218,7 @@ class StepRecorder(keras.callbacks.Callback):
     Attributes:
         values: list of float, one per training step (batch) of every epoch, in order.
 
-    Chapter 7 uses it.
+    Chapters 7 and 11 use it.
     """
 
     def __init__(self, key):

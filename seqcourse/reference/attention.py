@@ -164,7 +164,7 @@ def additive_attention_backward(
         A dict of gradients, each the shape of its argument: ``"query"``, ``"key"``, ``"value"``,
         ``"scale"`` (da,), and ``"query_kernel"`` and ``"key_kernel"`` when they were given.
 
-    No chapter calls it yet; ``tests/reference/test_bahdanau.py`` proves it.
+    Chapter 12 uses it.
     """
     query, key, value = _validate.attention_inputs(query, key, value, same_depth=False)
     dtype = _validate.float_dtype(query, key, value)
@@ -279,7 +279,7 @@ def bahdanau_decoder_forward(
         ``(states (B, T, H), contexts (B, T, D), weights (B, T, S), s_T (B, H))``, plus the cache
         with ``return_cache=True``.
 
-    No chapter calls it yet; ``tests/reference/test_bahdanau.py`` proves it.
+    Chapter 12 uses it.
     """
     embedded, state, encoder_outputs, source_mask, mask = _decoder_inputs(
         embedded,
@@ -361,8 +361,7 @@ def bahdanau_decoder_backward(
         ``"encoder_outputs"``, ``"query_kernel"``, ``"key_kernel"``, ``"scale"``, ``"kernel"``,
         ``"recurrent_kernel"`` and ``"bias"``.
 
-    No chapter calls it; ``tests/reference`` proves it against ``tf.GradientTape`` on
-    :class:`seqcourse.models.attention.BahdanauDecoder` and against numerical gradients.
+    Chapter 12 uses it; ``tests/reference`` also proves it against numerical gradients.
     """
     weights_args = (query_kernel, key_kernel, scale, kernel, recurrent_kernel, bias)
     embedded, initial_state, encoder_outputs, source_mask, mask = _decoder_inputs(
@@ -457,7 +456,7 @@ def nadaraya_watson(queries, keys, values, bandwidth):
     Returns:
         ``(estimates, weights)``: shape (Tq,) (or (Tq, dv)) and (Tq, Tk), each row summing to 1.
 
-    No chapter calls it yet; ``tests/reference/test_bahdanau.py`` tests it.
+    Chapter 12 shows it.
     """
     queries = _validate.rank("queries", queries, ("Tq",))
     keys = _validate.rank("keys", keys, ("Tk",))

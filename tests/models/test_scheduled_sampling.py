@@ -86,7 +86,9 @@ def test_always_teacher_forcing_trains_exactly_like_fit():
     _, wrapped = _setup()
     model = ScheduledSampling(wrapped.train, np.ones(10))
     _compile(model)
-    _fit(model, data, epochs=2)
+    wrong = StepRecorder("wrong_inputs")
+    _fit(model, data, epochs=2, callbacks=[wrong])
+    assert wrong.values == [0.0] * 6  # every step read the true tokens
     for a, b in zip(plain.train.get_weights(), wrapped.train.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, atol=1e-5)
 
@@ -100,6 +102,7 @@ def test_each_step_uses_the_probability_of_its_index_and_trains_the_wrapped_mode
     recorder = StepRecorder("teacher_probability")
     history = _fit(model, data, epochs=2, callbacks=[recorder])
     np.testing.assert_allclose(recorder.values, [1.0, 0.8, 0.3, 0.3, 0.3, 0.3], rtol=1e-6)
+    assert 0 < history.history["wrong_inputs"][-1] <= 1  # an untrained model guesses wrong
     assert {"loss", "accuracy"} <= set(history.history)
     assert any(
         np.abs(a - b).max() > 0 for a, b in zip(before, s2s.train.get_weights(), strict=True)
