@@ -11,10 +11,11 @@ the loaders and Keras by :func:`pad_batch` when they are called.
   resources: :func:`load_vader_lexicon`, :func:`load_glove`.
 - Signals: :func:`load_japanese_vowels`.
 - Generated (no cache needed): :func:`number_translation`, :func:`date_translation`,
-  :func:`adding_problem`, :func:`noisy_sines`.
+  :func:`adding_problem`, :func:`noisy_sines`; captioned images: :func:`shape_scenes`.
 """
 
 from seqcourse.data.padding import length_buckets, pad_batch, padded_batches, sequence_mask
+from seqcourse.data.scenes import CaptionedImages, shape_scenes
 from seqcourse.data.sequences import SeriesScaler, chronological_split, make_windows
 from seqcourse.data.signals import load_japanese_vowels
 from seqcourse.data.splits import grouped_split
@@ -37,6 +38,7 @@ from seqcourse.data.timeseries import (
 from seqcourse.data.translation import date_translation, number_translation
 
 __all__ = [
+    "CaptionedImages",
     "DataError",
     "SeriesScaler",
     "adding_problem",
@@ -62,4 +64,5 @@ __all__ = [
     "pad_batch",
     "padded_batches",
     "sequence_mask",
+    "shape_scenes",
 ]

@@ -1,7 +1,10 @@
 """Helpers shared by the grading tests: build submissions from fixtures, read results back."""
 
+import contextlib
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from seqcourse.grading import batch
@@ -30,6 +33,30 @@ def scores(out: Path, student: str) -> dict[str, float]:
 def grades(out: Path) -> dict[str, dict]:
     with open(out / "grades.csv", newline="") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+@contextlib.contextmanager
+def lock_holder(locks: str, out: Path):
+    """Another process inside ``with <locks>:`` (``out`` is a Path there); yields its Popen.
+
+    Killed at the end, without unlocking: the kernel releases its locks.
+    """
+    code = (
+        "import sys, time; from pathlib import Path\n"
+        "from seqcourse.grading import batch, shards\n"
+        "out = Path(sys.argv[1])\n"
+        f"with {locks}:\n"
+        "    print('locked', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def grade_sources(tmp_path: Path, assignment, **sources: str) -> Path:
