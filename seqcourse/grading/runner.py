@@ -394,30 +394,33 @@ def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, 
         note = _length_note(question, data) if "raised" in problem else ""
         verdict.lines.append(problem + note)
         return
-    missing = bool(verdict.lines)  # the technique is missing: the score stays 0
+    # Why the score stays 0 whatever the metric says ("": it does not).
+    no_credit = " (no credit without the layer the question asks for)" if verdict.lines else ""
     value, problem = model_metric(question.metric, data.y_eval, got)
     if problem:
         verdict.lines.append(problem)
         return
     baselines = prepared.baselines[question.name]
+    removed = None
     if question.twin:
         twin = outcome.get("twin") if isinstance(outcome.get("twin"), dict) else {}
         removed = twin.get("removed")
-        if not missing and (not isinstance(removed, list) or not removed):
-            verdict.lines.append(
-                f"{question.metric} = {value:.4g}, but the model has no regularisation to remove "
-                "(no dropout, recurrent dropout, noise or weight penalty): the question grades "
-                "what regularisation changes"
+        if not isinstance(removed, list) or not removed:
+            removed = None
+            no_credit = no_credit or (
+                " (no credit: the model has no regularisation to remove, no dropout, recurrent "
+                "dropout, noise or weight penalty, and the question grades what regularisation "
+                "changes)"
             )
-            return
-        twin_value, problem = model_metric(
-            question.metric, data.y_eval, _decode({**twin, "npz": outcome.get("npz", "")})[0]
-        )
-        if problem and not missing:
-            verdict.lines.append(f"{TWIN}: {problem}")
-            return
-        if not problem:
-            baselines = [*baselines, (TWIN, twin_value, True)]
+        else:
+            twin_value, problem = model_metric(
+                question.metric, data.y_eval, _decode({**twin, "npz": outcome.get("npz", "")})[0]
+            )
+            if problem and not no_credit:
+                verdict.lines.append(f"{TWIN}: {problem}")
+                return
+            if not problem:
+                baselines = [*baselines, (TWIN, twin_value, True)]
     margins = {b.name: b.margin for b in question.baselines if b.margin is not None}
     marks = [  # (the pass mark a baseline sets, its name, its value)
         (pass_mark(question.metric, v, margins.get(name, question.margin)), name, v)
@@ -430,7 +433,7 @@ def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, 
         else (None, None, None)
     )
     needed = pass_mark(question.metric, needed, 0.0, question.threshold)  # with the threshold
-    fraction = 0.0 if missing else credit(question.metric, value, best, needed, question.partial)
+    fraction = 0.0 if no_credit else credit(question.metric, value, best, needed, question.partial)
     verdict.score = float(question.points) * fraction
     verdict.numbers = {
         "value": value,
@@ -440,8 +443,7 @@ def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, 
     }
     words = threshold_words(question.metric)
     line = f"your model: {question.metric} {value:.4g} on held-out data"
-    if missing:
-        line += " (no credit without the layer the question asks for)"
+    line += no_credit
     if best_name is not None:
         line += f"; best baseline ({best_name}): {best:.4g}"
     line += f"; needed: {words} {needed:.4g}"
@@ -451,10 +453,9 @@ def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, 
     others = [f"{name} {v:.4g}" for name, v, _ in baselines if name != best_name]
     if others:
         verdict.lines.append("other baselines: " + "; ".join(others))
-    if question.twin:
+    if removed:
         verdict.lines.append(
-            "regularisation removed for the comparison: "
-            + "; ".join(str(r) for r in outcome["twin"]["removed"][:8])
+            "regularisation removed for the comparison: " + "; ".join(str(r) for r in removed[:8])
         )
     training = outcome.get("training")
     if isinstance(training, dict):
