@@ -101,8 +101,8 @@ def pass_rule(question: ModelQuestion) -> str:
                 if baseline.margin
                 else f"{metric} no worse than {baseline.name}'s"
             )
-        if question.partial:
-            parts.append("partial credit in proportion between the best baseline and that mark")
+    if question.partial:
+        parts.append("partial credit in proportion between the best baseline and that mark")
     if question.threshold is not None:
         parts.append(f"{metric} {words} {question.threshold:g}")
     return "; ".join(parts)

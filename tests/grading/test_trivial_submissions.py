@@ -6,6 +6,7 @@ task is the same, or differs only in the rows it predicts (tests/grading/trivial
 import pytest
 
 from seqcourse.grading import registry
+from seqcourse.grading.check import pass_rule
 from seqcourse.grading.spec import SALT_ENV, ModelQuestion
 from tests.grading.trivial import TRIVIAL, grade_contenders, model_question
 
@@ -23,6 +24,11 @@ def test_every_model_question_has_baselines_and_a_trivial_submission():
         assert question.baselines or question.twin, f"{question.name} names no baseline"
         assert question.threshold is None, f"{question.name}: pass marks come from baselines"
         assert TRIVIAL.get(question.name), f"{question.name} has no trivial submission"
+        # Partial credit is stated where it is given: in the summary and in check()'s pass rule.
+        for words in (question.summary, pass_rule(question)):
+            assert ("partial credit" in words) == question.partial, (question.name, words)
+        if question.partial:  # only where a model without the technique gets 0 whatever it scores
+            assert question.requires or question.twin, question.name
 
 
 @pytest.mark.slow

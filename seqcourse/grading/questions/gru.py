@@ -157,7 +157,7 @@ ASSIGNMENT = Assignment(
             "build_gru_adding_model",
             "a GRU model of the adding problem, any length: graded on sequences shorter than the "
             "training ones; MSE must remove 95 % of the best baseline's (predicting the mean, "
-            "least squares on the window)",
+            "least squares on the window); partial credit from that baseline towards the mark",
             adding_data,
             lambda data: {"features": int(data.x_train.shape[2])},
             metric="mse",
@@ -170,6 +170,7 @@ ASSIGNMENT = Assignment(
                 Baseline("least squares on the window", _baselines.least_squares()),
             ),
             margin=0.95,
+            partial=True,
             requires=("GRU",),
             technique="a GRU layer",
             other_length=True,

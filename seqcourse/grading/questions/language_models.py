@@ -269,7 +269,7 @@ ASSIGNMENT = Assignment(
             "build_char_model",
             "a recurrent character language model: next-character accuracy on an unseen play must "
             "remove 15 % of the error of the best baseline (the most frequent character; a bigram "
-            "model); a trigram model is shown for reference",
+            "model), partial credit in between; a trigram model is shown for reference",
             char_windows,
             lambda data: {"vocab_size": CHAR_VOCAB},
             metric="accuracy",
@@ -283,6 +283,7 @@ ASSIGNMENT = Assignment(
                 Baseline("trigram model", _baselines.next_token_ngram(3, CHAR_VOCAB), bar=False),
             ),
             margin=0.15,
+            partial=True,
             requires=("SimpleRNN", "LSTM", "GRU"),
             technique="a recurrent layer (SimpleRNN, LSTM or GRU)",
             other_length=True,

@@ -167,7 +167,7 @@ ASSIGNMENT = Assignment(
             "build_adding_model",
             "a LSTM model of the adding problem, any length: graded on sequences shorter than the "
             "training ones; MSE must remove 90 % of the best baseline's (predicting the mean, "
-            "least squares on the window)",
+            "least squares on the window); partial credit from that baseline towards the mark",
             adding_data,
             lambda data: {"features": int(data.x_train.shape[2])},
             metric="mse",
@@ -180,6 +180,7 @@ ASSIGNMENT = Assignment(
                 Baseline("least squares on the window", _baselines.least_squares()),
             ),
             margin=0.9,
+            partial=True,
             requires=("LSTM",),
             technique="an LSTM layer",
             other_length=True,
