@@ -26,7 +26,7 @@ def sigmoid(z):
 def relu(z):
     """The rectified linear unit, elementwise: relu(z) = max(z, 0). Same shape as ``z``.
 
-    Chapter 6 uses it.
+    Chapter 6 uses it; exercise 16 uses it.
     """
     return np.maximum(z, 0)
 
@@ -34,7 +34,7 @@ def relu(z):
 def linear(z):
     """The identity: linear(z) = z (Keras's ``activation=None``). Same shape as ``z``.
 
-    Chapters 3, 7, 8 and 11 use it.
+    Chapters 3, 7, 8 and 11 use it; exercise 1 uses it.
     """
     return z
 
