@@ -133,7 +133,7 @@ def shape_scenes(n, size=32, seed=0, kinds=KINDS, noise=0.03, val=0.1, test=0.1)
     Returns:
         :class:`CaptionedImages`.
 
-    Chapter 16 uses it; exercise 16 uses it.
+    Chapter 16 uses it.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive int; got {n!r}")

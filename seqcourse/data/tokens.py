@@ -198,7 +198,7 @@ def prepare_captions(captions, splits, train_split="train"):
     Returns:
         :class:`CaptionArrays`.
 
-    Chapter 16 uses it; exercise 16 uses it.
+    Chapter 16 uses it.
     """
     captions, splits = list(captions), np.asarray(splits)
     if len(captions) != len(splits) or not captions:

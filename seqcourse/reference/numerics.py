@@ -26,7 +26,7 @@ def sigmoid(z):
 def relu(z):
     """The rectified linear unit, elementwise: relu(z) = max(z, 0). Same shape as ``z``.
 
-    Chapter 6 uses it; exercise 16 uses it.
+    Chapter 6 uses it.
     """
     return np.maximum(z, 0)
 

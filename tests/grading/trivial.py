@@ -187,9 +187,9 @@ model = keras.Sequential(
     "captioner": {
         # "Show and tell": the image enters only through the decoder's initial state.
         "captioner without attention": _builder(
-            "vocab_size",
+            "vocab_size, image_size",
             """
-images = keras.Input((24, 24, 3))
+images = keras.Input((image_size, image_size, 3))
 tokens = keras.Input((None,), dtype="int32")
 grid = L.MaxPooling2D()(L.Conv2D(32, 3, padding="same", activation="relu")(images))
 grid = L.MaxPooling2D()(L.Conv2D(64, 3, padding="same", activation="relu")(grid))
