@@ -398,6 +398,16 @@ def grade_model(question: dict, namespace: dict, arrays: dict, reporter: Reporte
         with _Alarm(copies * (budget * 4 + 120.0)):  # a backstop in wall time; budgets are CPU
             model = build()
             result["structure"] = _measure("reading the model's layers", modelprobe.describe, model)
+            requires = question.get("requires") or []
+            layers = result["structure"].get("layers")
+            if (
+                requires
+                and isinstance(layers, list)
+                and not any(modelprobe.matches_required(e, requires) for e in layers)
+            ):
+                # No layer of the kind the question requires: the verdict is 0 whatever the model
+                # would learn, so the budget is not spent (the parent re-checks the structure).
+                return [{**result, "skipped": True}]
             result["training"] = train(model)
             predictions = outputs(model)
             probe = _first_rows(data["x_train"], 64)

@@ -142,6 +142,7 @@ class Prepared:
                 entry["budget"] = question.budget_fast if self.fast else question.budget
                 entry["seed"] = self.seed
                 entry["twin"] = question.twin
+                entry["requires"] = list(question.requires)
                 if question.decode is not None:
                     entry["decode"] = {
                         "start_id": question.decode.start_id,
@@ -390,6 +391,11 @@ def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, 
         if technique:
             verdict.lines.append(technique)
             problem = problem and f"also: {problem}"
+            if outcome.get("skipped"):  # not trained: no score to report beside the reason
+                return
+    if outcome.get("skipped"):  # the child skipped training, yet the layer is there: no credit
+        verdict.lines.append("the model was not trained, so it cannot be scored")
+        return
     if problem:
         note = _length_note(question, data) if "raised" in problem else ""
         verdict.lines.append(problem + note)

@@ -191,15 +191,15 @@ model = keras.Sequential(
             """
 images = keras.Input((image_size, image_size, 3))
 tokens = keras.Input((None,), dtype="int32")
-grid = L.MaxPooling2D()(L.Conv2D(32, 3, padding="same", activation="relu")(images))
-grid = L.MaxPooling2D()(L.Conv2D(64, 3, padding="same", activation="relu")(grid))
-grid = L.Reshape((-1, 64))(grid)
+grid = L.MaxPooling2D()(L.Conv2D(16, 3, padding="same", activation="relu")(images))
+grid = L.MaxPooling2D()(L.Conv2D(32, 3, padding="same", activation="relu")(grid))
+grid = L.Reshape((-1, 32))(grid)
 start = L.Dense(64, activation="tanh")(L.GlobalAveragePooling1D()(grid))
-embedded = L.Embedding(vocab_size, 32, mask_zero=True)(tokens)
+embedded = L.Embedding(vocab_size, 32)(tokens)
 states = L.GRU(64, return_sequences=True)(embedded, initial_state=start)
 model = keras.Model([images, tokens], L.Dense(vocab_size)(states))
 """,
-            _CLASSIFIER.format(lr="3e-3"),
+            _CLASSIFIER.format(lr="5e-3"),
         ),
     },
     "speaker_model": {

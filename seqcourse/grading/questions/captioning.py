@@ -385,10 +385,9 @@ CAPTIONER = ModelQuestion(
     "captioner",
     4,
     "build_dot_attention_captioner",
-    "a compiled captioner with dot-product attention, [images, decoder input ids] -> (B, T, V), "
-    "graded by greedy decoding of held-out images: its exact-match share must remove 20 % of the "
-    "shortfall of the best baseline (the most frequent training caption; the nearest training "
-    "image's caption), partial credit in between",
+    "a compiled captioner with dot-product attention: [images, decoder input ids] -> (B, T, V); "
+    "graded by the exact match of its greedy captions, partial credit from the best baseline to "
+    "the pass mark",
     lambda fast: caption_data("captioner", fast),
     captioner_sizes,
     metric="exact_match",
