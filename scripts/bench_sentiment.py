@@ -4,8 +4,9 @@ Usage: .venv/bin/python scripts/bench_sentiment.py [--seeds 0 1 2 3 4]
 
 Each run executes book/09_sentiment.md exactly as the book does (full mode), with the page's
 `SEED` parameter changed, and reads the numbers the page glues: test accuracy of the bag of
-words, NBSVM, the GRU from scratch, the GRU + GloVe and the average of the GRU + GloVe with NBSVM,
-and the CPU seconds and epochs of training.
+words, NBSVM, the GRU from scratch, the GRU + GloVe and the combination of the GRU + GloVe with
+NBSVM (log-odds weighted, the weight chosen on validation), the CPU seconds and epochs of
+training, and the weight.
 The data split is the same in every run; only the initialisation, dropout and batch order change.
 Results print as Markdown table rows for BENCHMARKS.md, with the machine they ran on.
 """
@@ -31,6 +32,7 @@ COLUMNS = (
     "cpu_plain",
     "cpu_glove",
     "epochs_glove",
+    "w_gru",
 )
 
 
@@ -41,9 +43,9 @@ def main() -> int:
     print(f"machine: {_machine()}")
     print(
         "| seed | bag of words (%) | NBSVM (%) | GRU (%) | GRU + GloVe (%) "
-        "| GRU + GloVe & NBSVM (%) | CPU s GRU | CPU s GloVe | epochs GloVe |"
+        "| GRU + GloVe & NBSVM (%) | CPU s GRU | CPU s GloVe | epochs GloVe | weight of GRU |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     glove, combo = [], []
     with tempfile.TemporaryDirectory() as scratch:
         for seed in args.seeds:
@@ -58,8 +60,11 @@ def main() -> int:
             values = {name: float(page[name]) for name in COLUMNS}
             glove.append(values["acc_glove"])
             combo.append(values["acc_combo"])
-            cells = " | ".join(f"{values[name]:.1f}" for name in COLUMNS[:-1])
-            print(f"| {seed} | {cells} | {values['epochs_glove']:.0f} |", flush=True)
+            cells = " | ".join(f"{values[name]:.1f}" for name in COLUMNS[:-2])
+            print(
+                f"| {seed} | {cells} | {values['epochs_glove']:.0f} | {values['w_gru']:.2f} |",
+                flush=True,
+            )
     for name, accuracies in (("GRU + GloVe", glove), ("GRU + GloVe & NBSVM", combo)):
         print(
             f"{name} over {len(accuracies)} seeds: mean {statistics.mean(accuracies):.1f} %, "

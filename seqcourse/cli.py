@@ -1,4 +1,4 @@
-"""The ``seqcourse`` command line: ``data``, ``assign``, ``run``, ``grade`` and the LMS commands.
+"""The ``seqcourse`` command line: ``data``, ``assign``, ``run``, ``grade``, ``merge``, LMS exports.
 
 The only module that parses arguments, and the top of the package: nothing imports it. Each
 subcommand imports its module only when it runs, so ``seqcourse --help`` is instant, and passes it
@@ -54,6 +54,62 @@ def _build_parser() -> argparse.ArgumentParser:
         help="memory cap per submission in MB (default: the sandbox's, Limits.memory_mb)",
     )
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    grade.add_argument(
+        "--no-report", action="store_true", help="do not write OUT/report.html at the end"
+    )
+    where = grade.add_mutually_exclusive_group()
+    where.add_argument(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="grade only shard I of N (0 <= I < N; by sorted student id) into the shared --out; "
+        "`seqcourse merge` writes grades.csv once every shard has ended",
+    )
+    where.add_argument(
+        "--slurm",
+        action="store_true",
+        help="submit a Slurm job array over the shards and a merge job that waits for it",
+    )
+    grade.add_argument(
+        "--shards", type=int, default=None, help="--slurm: number of shards (array tasks)"
+    )
+    grade.add_argument(
+        "--slurm-tasks",
+        type=int,
+        default=None,
+        metavar="K",
+        help="--slurm: at most K array tasks at once (sbatch --array=...%%K)",
+    )
+    grade.add_argument(
+        "--slurm-option",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="--slurm: pass OPTION to both sbatch calls, e.g. --slurm-option=--partition=short",
+    )
+    grade.add_argument(
+        "--wait", action="store_true", help="--slurm: return when the merge job has ended"
+    )
+
+    merge = sub.add_parser("merge", help="write grades.csv once every --shard has ended")
+    merge.add_argument("submissions", help="the folder the shards graded")
+    merge.add_argument("--assignment", required=True)
+    merge.add_argument("--out", required=True, help="the --out folder the shards wrote into")
+    merge.add_argument(
+        "--shards", type=int, default=None, help="N of the shards (default: from their records)"
+    )
+    merge.add_argument("--no-report", action="store_true", help="do not write OUT/report.html")
+
+    report = sub.add_parser("report", help="write OUT/report.html for a graded --out folder")
+    report.add_argument("submissions", help="the folder that was graded")
+    report.add_argument("--assignment", required=True)
+    report.add_argument("--out", required=True, help="the graded --out folder")
+    report.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        help="the exercise notebook students started from (default: exercises/ASSIGNMENT.md)",
+    )
 
     export = sub.add_parser("export", help="write a graded --out folder as an LMS gradebook")
     export.add_argument("out", help="the --out folder of `seqcourse grade`")
@@ -106,16 +162,55 @@ def main(argv: list[str] | None = None) -> int:
             print(f"executed {args.notebook} -> {output}")
             return 0
         if args.command == "grade":
+            common = {
+                "jobs": args.jobs,
+                "timeout": args.timeout,
+                "memory_mb": args.memory,
+                "force": args.force,
+            }
+            where = (Path(args.submissions), args.assignment, Path(args.out))
+            if args.slurm:
+                from seqcourse.grading import slurm
+
+                return slurm.submit_folder(
+                    *where,
+                    shards=args.shards,
+                    tasks=args.slurm_tasks,
+                    options=args.slurm_option,
+                    wait=args.wait,
+                    **common,
+                )
+            slurm_only = {
+                "--shards": args.shards,
+                "--slurm-tasks": args.slurm_tasks,
+                "--slurm-option": args.slurm_option or None,
+                "--wait": args.wait or None,
+            }
+            given = [flag for flag, value in slurm_only.items() if value is not None]
+            if given:
+                raise SeqcourseError(f"{', '.join(given)} only apply with --slurm")
+            if args.shard is not None:
+                from seqcourse.grading import shards
+
+                return shards.grade_shard_folder(*where, args.shard, **common)
             from seqcourse.grading import batch
 
-            return batch.grade_folder(
+            return batch.grade_folder(*where, report=not args.no_report, **common)
+        if args.command == "merge":
+            from seqcourse.grading import shards
+
+            return shards.merge(
                 Path(args.submissions),
                 args.assignment,
                 Path(args.out),
-                jobs=args.jobs,
-                timeout=args.timeout,
-                memory_mb=args.memory,
-                force=args.force,
+                shards=args.shards,
+                report=not args.no_report,
+            )
+        if args.command == "report":
+            from seqcourse.grading import batch
+
+            return batch.report_folder(
+                Path(args.submissions), args.assignment, Path(args.out), args.template
             )
         if args.command == "export":
             from seqcourse.grading import lms

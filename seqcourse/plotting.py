@@ -28,6 +28,7 @@ __all__ = [
     "plot_padding_mask",
     "draw_encoder_decoder",
     "plot_attention",
+    "plot_image_attention",
     "plot_confusion_matrix",
 ]
 
@@ -671,7 +672,7 @@ def plot_learning_curves(ax: Axes, history, label: str = "", *, color=None, metr
     Returns the validation line (its colour identifies the run in a legend).
     Raises ValueError if either key is missing or the two lists differ in length.
 
-    Chapters 7, 8 and 9 use it.
+    Chapters 7, 8, 9 and 16 use it.
     """
     history = getattr(history, "history", history)
     val_key = f"val_{metric}"
@@ -780,6 +781,46 @@ def plot_attention(ax: Axes, weights, source, target, *, cmap: str = "viridis"):
     ax.set_xlabel("source token (attended to)")
     ax.set_ylabel("output token")
     return image
+
+
+def plot_image_attention(ax: Axes, image, weights, word: str = "", *, cmap: str = "magma"):
+    """An image under the attention of one decoding step: where the decoder looked for ``word``.
+
+    ``image`` is ``(S, S, 3)`` (RGB in [0, 1]); ``weights`` the step's attention over the
+    ``g x g`` grid of feature positions, ``(g, g)`` or ``(g * g,)`` in row-major order (position
+    ``i`` is grid cell ``(i // g, i % g)``), summing to 1. The image is drawn in grey and the
+    weights over it, each grid cell covering ``S / g`` pixels a side, scaled to the step's largest
+    weight; ``word`` is the panel's title. Returns the overlay image.
+    Raises ValueError if the image is not ``(S, S, 3)`` or the weights are not a square grid.
+
+    Chapter 16 uses it.
+    """
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] != image.shape[1]:
+        raise ValueError(f"image must have shape (S, S, 3); got {image.shape}")
+    weights = np.asarray(weights, dtype=float)
+    side = int(round(np.sqrt(weights.size)))
+    if weights.ndim not in (1, 2) or side * side != weights.size or side == 0:
+        raise ValueError(
+            f"weights must be a square grid, (g, g) or (g * g,); got shape {weights.shape}"
+        )
+    grid = weights.reshape(side, side)
+    size = image.shape[0]
+    grey = image.mean(axis=2)  # luminance only, so the colours of the overlay are the weights'
+    ax.imshow(grey, cmap="gray", vmin=0.0, vmax=1.0, extent=(0, size, size, 0))
+    overlay = ax.imshow(
+        grid,
+        cmap=cmap,
+        vmin=0.0,
+        vmax=max(float(grid.max()), 1e-12),
+        alpha=0.6,
+        extent=(0, size, size, 0),  # cell (r, c) covers rows [r, r + 1) * S / g, likewise columns
+        interpolation="nearest",
+    )
+    ax.set_title(word, fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return overlay
 
 
 def plot_confusion_matrix(ax: Axes, matrix, labels, *, cmap: str = "Blues"):

@@ -15,8 +15,8 @@ def fast_mode() -> bool:
     Notebooks read this in their papermill ``parameters`` cell
     (``FAST = seqcourse.fast_mode()``), so papermill can also override it with ``-p FAST True``.
 
-    Chapters 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 and 15 use it; exercises 1, 2, 3, 4, 5,
-    6, 7, 8, 9, 10, 11, 12, 13, 14 and 15 use it.
+    Chapters 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 and 16 use it; exercises 1, 2, 3, 4,
+    5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 and 16 use it.
     """
     return os.environ.get(FAST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -28,8 +28,8 @@ def seed_everything(seed: int = 0, keras: bool | None = None) -> np.random.Gener
     notebook (and the grader's sandbox running it) never pays TensorFlow's import time; import
     ``keras`` first, or pass ``keras=True``, to seed TensorFlow's generators as well.
 
-    Chapters 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 and 15 use it; exercises 1, 3, 4, 5, 6,
-    7, 8, 9, 10, 11, 12, 13, 14 and 15 use it.
+    Chapters 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 and 16 use it; exercises 1, 3, 4, 5,
+    6, 7, 8, 9, 10, 11, 12, 13, 14, 15 and 16 use it.
     """
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the legacy global RNG, for libraries that still draw from it

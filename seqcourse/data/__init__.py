@@ -7,14 +7,15 @@ the loaders and Keras by :func:`pad_batch` when they are called.
 - Time series (DataFrames indexed by time; split with :func:`chronological_split`):
   :func:`load_sf_temperatures`, :func:`load_seattle_weather`, :func:`load_electricity_demand`.
 - Text (DataFrames with a ``split`` column, or ``{split: text}``): :func:`load_rotten_tomatoes`,
-  :func:`load_rotten_tomatoes_plots`, :func:`load_vader_snippets`, :func:`load_shakespeare`, :func:`load_shakespeare_plays`; word
-  resources: :func:`load_vader_lexicon`, :func:`load_glove`.
+  :func:`load_rotten_tomatoes_plots`, :func:`load_vader_snippets`, :func:`load_shakespeare`,
+  :func:`load_shakespeare_plays`; word resources: :func:`load_vader_lexicon`, :func:`load_glove`.
 - Signals: :func:`load_japanese_vowels`.
 - Generated (no cache needed): :func:`number_translation`, :func:`date_translation`,
-  :func:`adding_problem`, :func:`noisy_sines`.
+  :func:`adding_problem`, :func:`noisy_sines`; captioned images: :func:`shape_scenes`.
 """
 
 from seqcourse.data.padding import length_buckets, pad_batch, padded_batches, sequence_mask
+from seqcourse.data.scenes import CaptionedImages, shape_scenes
 from seqcourse.data.sequences import SeriesScaler, chronological_split, make_windows
 from seqcourse.data.signals import load_japanese_vowels
 from seqcourse.data.splits import grouped_split
@@ -38,6 +39,7 @@ from seqcourse.data.timeseries import (
 from seqcourse.data.translation import date_translation, number_translation
 
 __all__ = [
+    "CaptionedImages",
     "DataError",
     "SeriesScaler",
     "adding_problem",
@@ -64,4 +66,5 @@ __all__ = [
     "pad_batch",
     "padded_batches",
     "sequence_mask",
+    "shape_scenes",
 ]

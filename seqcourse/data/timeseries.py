@@ -32,7 +32,7 @@ def load_seattle_weather():
     ``drizzle``, ``fog``, ``rain``, ``snow``, ``sun`` (sun 714, fog 411, rain 259, drizzle 54,
     snow 23 days). Source: ``vega_datasets`` 0.9.0 ``seattle-weather.csv`` (NOAA).
 
-    Chapter 7 uses it; exercise 7 uses it.
+    Chapters 7 and 12 use it; exercise 7 uses it.
     """
     import pandas as pd
 

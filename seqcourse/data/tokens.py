@@ -1,5 +1,6 @@
-"""Tokens, vocabularies and teacher-forcing arrays of the translation tasks (chapters 11-12), and
-the corrupted inputs of masked-language-model pre-training (chapter 13).
+"""Tokens, vocabularies and teacher-forcing arrays of the translation tasks (chapters 11-12),
+of image captions (chapter 16) and the corrupted inputs of masked-language-model pre-training
+(chapter 13).
 
 Token ids: 0 padding, 1 ``[UNK]`` (a word not seen in training), 2 ``<s>`` (start), 3 ``</s>``
 (end), then the training vocabulary in sorted order. Lookups are ``keras.layers.StringLookup``
@@ -19,11 +20,13 @@ __all__ = [
     "PAD",
     "START",
     "UNK",
+    "CaptionArrays",
     "TranslationArrays",
     "check_token_id",
     "decoder_io",
     "detokenize",
     "mask_tokens",
+    "prepare_captions",
     "prepare_translation",
     "tokenize",
 ]
@@ -74,6 +77,16 @@ def _encode(lookup, token_lists):
     return [ids[a:b].tolist() for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
+def _words(vocab, ids):
+    """The tokens of ``ids`` up to the first ``</s>`` or padding."""
+    words = []
+    for token in ids:
+        if token in (PAD, END):
+            break
+        words.append(vocab[token])
+    return words
+
+
 @dataclass
 class TranslationArrays:
     """Padded id arrays of a translation task and the vocabularies that made them.
@@ -92,6 +105,7 @@ class TranslationArrays:
     splits: np.ndarray
     source_vocab: list
     target_vocab: list
+    target_characters: bool = False
 
     def rows(self, split):
         """Boolean mask (N,) of the rows in ``split``."""
@@ -102,15 +116,11 @@ class TranslationArrays:
 
     def target_text(self, ids):
         """Target ids (up to ``</s>`` or padding) -> text, e.g. ``"quatre-vingt-dix"``."""
-        words = []
-        for token in ids:
-            if token in (0, END):
-                break
-            words.append(self.target_vocab[token])
-        return detokenize(words)
+        words = _words(self.target_vocab, ids)
+        return "".join(words) if self.target_characters else detokenize(words)
 
 
-def prepare_translation(sources, targets, splits, train_split="train"):
+def prepare_translation(sources, targets, splits, train_split="train", *, target_characters=False):
     """Tokenise source and target texts and turn them into padded teacher-forcing arrays.
 
     The vocabularies are built from the ``train_split`` rows only: a held-out word never seen in
@@ -120,6 +130,9 @@ def prepare_translation(sources, targets, splits, train_split="train"):
         sources, targets: sequences of N strings.
         splits: N split names, e.g. the ``split`` column of
             :func:`seqcourse.data.number_translation`.
+        target_characters: if True, the targets are split into single characters instead of
+            words (``"2019-07-14"`` -> ``2 0 1 9 - 0 7 - 1 4``), so that a decoder spells them out;
+            the sources are split into words either way.
 
     Returns:
         :class:`TranslationArrays`.
@@ -133,7 +146,7 @@ def prepare_translation(sources, targets, splits, train_split="train"):
             f"{len(sources)}, {len(targets)}, {len(splits)}"
         )
     source_tokens = [tokenize(text) for text in sources]
-    target_tokens = [tokenize(text) for text in targets]
+    target_tokens = [_characters(text) if target_characters else tokenize(text) for text in targets]
     train = splits == train_split
     if not train.any():
         raise ValueError(f"no rows in the training split {train_split!r}")
@@ -149,14 +162,79 @@ def prepare_translation(sources, targets, splits, train_split="train"):
         splits=splits,
         source_vocab=source_lookup.get_vocabulary(),
         target_vocab=target_lookup.get_vocabulary(),
+        target_characters=bool(target_characters),
     )
+
+
+@dataclass
+class CaptionArrays:
+    """Padded id arrays of a captioning task and the vocabulary that made them.
+
+    ``decoder_input`` and ``decoder_output`` (N, T) are int32, padded with 0; ``targets`` are the
+    unpadded caption id lists (no ``<s>``/``</s>``); ``splits`` (N,) names each row's split;
+    ``vocab`` lists the tokens by id (0 padding, 1 ``[UNK]``, 2 ``<s>``, 3 ``</s>``).
+
+    No chapter calls it directly; :func:`prepare_captions` (chapter 16) uses it.
+    """
+
+    decoder_input: np.ndarray
+    decoder_output: np.ndarray
+    targets: list
+    splits: np.ndarray
+    vocab: list
+
+    def words(self, ids):
+        """Caption ids (up to ``</s>`` or padding) -> their words: ``["a", "red", "circle"]``."""
+        return _words(self.vocab, ids)
+
+
+def prepare_captions(captions, splits, train_split="train"):
+    """Tokenise captions and turn them into padded teacher-forcing arrays, as
+    :func:`prepare_translation` does for the target side of a translation task (the vocabulary
+    from the ``train_split`` rows only).
+
+    Args:
+        captions: N strings.
+        splits: N split names, e.g. :attr:`seqcourse.data.CaptionedImages.splits`.
+
+    Returns:
+        :class:`CaptionArrays`.
+
+    Chapter 16 uses it.
+    """
+    captions, splits = list(captions), np.asarray(splits)
+    if len(captions) != len(splits) or not captions:
+        raise ValueError(
+            f"captions and splits must have the same non-zero length; got {len(captions)} and "
+            f"{len(splits)}"
+        )
+    tokens = [tokenize(text) for text in captions]
+    train = splits == train_split
+    if not train.any():
+        raise ValueError(f"no rows in the training split {train_split!r}")
+    lookup = _lookup([t for t, keep in zip(tokens, train, strict=True) if keep])
+    ids = _encode(lookup, tokens)
+    decoder_input, decoder_output = decoder_io(ids, START, END)
+    return CaptionArrays(
+        decoder_input=decoder_input,
+        decoder_output=decoder_output,
+        targets=ids,
+        splits=splits,
+        vocab=lookup.get_vocabulary(),
+    )
+
+
+def _characters(text):
+    if not isinstance(text, str):
+        raise ValueError(f"targets must be strings; got {type(text).__name__}")
+    return [character for character in text if not character.isspace()]
 
 
 def check_token_id(name, value):
     """``value`` as an int if it is a token id a decoder may emit (>= 1: 0 is padding).
 
-    No chapter calls it directly; :func:`beam_search` (chapter 11), :func:`decoder_io` (chapter 11)
-    and :func:`greedy_decode` (chapters 11 and 12) use it.
+    No chapter calls it directly; :func:`beam_search` (chapters 11 and 16), :func:`decoder_io`
+    (chapter 11) and :func:`greedy_decode` (chapters 11, 12 and 16) use it.
     """
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be a positive int token id (0 is padding); got {value!r}")

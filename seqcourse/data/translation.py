@@ -103,9 +103,8 @@ def date_translation(
     in any locale). Short formats have two-digit years, which ``start``/``end`` make unambiguous
     only within one century: the default 1950-2049 window is the usual pivot.
 
-    No chapter reads it yet: it is kept (with its ``babel`` pin and its tests in
-    ``tests/data/test_translation.py``) for the reordering task of chapter 12, where day, month and
-    year change places so that attention's alignment is not the diagonal.
+    Chapter 12 uses it: day, month and year change places between the locales and ISO, so that
+    attention's alignment is not the diagonal.
     """
     from babel import Locale, UnknownLocaleError
     from babel.dates import format_date

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from seqcourse.grading import registry, wire
+from seqcourse.grading import modelprobe, registry, wire
 from seqcourse.grading.spec import (
     FunctionQuestion,
     ModelQuestion,
@@ -20,7 +20,13 @@ from seqcourse.grading.spec import (
     input_rows,
     input_shapes,
 )
-from seqcourse.grading.verdicts import explain, prediction_shape, threshold_words
+from seqcourse.grading.verdicts import (
+    METRICS,
+    explain,
+    prediction_shape,
+    technique_problem,
+    threshold_words,
+)
 from seqcourse.runtime import fast_mode
 
 HIDDEN_NOTE = "hidden cases decide the grade"
@@ -73,6 +79,26 @@ def _check_value(question: ValueQuestion, value) -> str:
     return "public checks passed (type and shape); its value is graded by hidden checks"
 
 
+def pass_rule(question: ModelQuestion) -> str:
+    """How a model question's pass mark is set, in words (the numbers come from hidden data)."""
+    metric, words = question.metric, threshold_words(question.metric)
+    bars = [b.name for b in question.baselines if b.bar]
+    if question.twin:
+        bars.append("the same model without its regularisation")
+    parts = []
+    if bars:
+        kind = "error" if not METRICS[metric][1] else f"shortfall from 1 of {metric}"
+        parts.append(
+            f"{metric} that removes {question.margin:.0%} of the {kind} of the best of its "
+            f"baselines ({', '.join(bars)}), computed by the grader on hidden data"
+        )
+        if question.partial:
+            parts.append("partial credit in proportion between the best baseline and that mark")
+    if question.threshold is not None:
+        parts.append(f"{metric} {words} {question.threshold:g}")
+    return "; ".join(parts)
+
+
 def _check_model(question: ModelQuestion, builder) -> str:
     import keras
 
@@ -89,24 +115,44 @@ def _check_model(question: ModelQuestion, builder) -> str:
         return "the model is not compiled: call model.compile(...) inside the builder"
     sample = input_rows(data.x_eval, slice(0, 4))
     shapes = input_shapes(sample)
+    # Several inputs go to Keras as a list (a tuple would read as (x, y)) or a dict.
+    feed = list(sample) if isinstance(sample, tuple) else sample
     try:
-        # Several inputs go to Keras as a list (a tuple would read as (x, y)) or a dict.
-        predictions = model.predict(
-            list(sample) if isinstance(sample, tuple) else sample, verbose=0
-        )
+        if question.decode is not None:
+            decoding = question.decode
+            predictions = modelprobe.greedy_decode(
+                model, feed, decoding.slot, decoding.start_id, decoding.end_id, 3
+            )
+        else:
+            predictions = model.predict(feed, verbose=0)
     except Exception as error:
-        return f"predicting on inputs of shape {shapes} raised {type(error).__name__}: {error}"
-    if isinstance(predictions, (list, tuple, dict)):
-        return f"the model has {len(predictions)} outputs; it needs one"
-    wanted = prediction_shape(question.metric, data.y_eval[:4].shape, predictions.shape)
-    if tuple(predictions.shape) != wanted:
-        return f"the model maps {shapes} to {tuple(predictions.shape)}, expected {wanted}"
-    comparison = threshold_words(question.metric)
+        hint = ""
+        if question.other_length:
+            hint = " (the grader scores sequences of another length than it trains on: "
+            hint += "use keras.Input((None, ...)))"
+        failure = f"{type(error).__name__}: {error}"
+        return f"predicting on inputs of shape {shapes} raised {failure}{hint}"
+    if question.requires:
+        structure = modelprobe.describe(model)
+        ablation = modelprobe.ablation(model, feed)
+        problem = technique_problem(question, structure, ablation)
+        if problem:
+            return problem
+    if question.twin and not any(e["regularisation"] for e in modelprobe.describe(model)["layers"]):
+        return "the model has no regularisation (dropout, recurrent dropout, noise, weight penalty)"
+    if question.decode is not None:
+        did = f"decodes {shapes} greedily"
+    else:
+        if isinstance(predictions, (list, tuple, dict)):
+            return f"the model has {len(predictions)} outputs; it needs one"
+        wanted = prediction_shape(question.metric, data.y_eval[:4].shape, predictions.shape)
+        if tuple(predictions.shape) != wanted:
+            return f"the model maps {shapes} to {tuple(predictions.shape)}, expected {wanted}"
+        did = f"maps {shapes} to {wanted}"
     return (
-        f"public checks passed: the model builds, is compiled and maps {shapes} to {wanted}. "
+        f"public checks passed: the model builds, is compiled and {did}. "
         f"The grader trains it (at most {question.epochs} epochs, {question.budget:g} CPU-seconds) "
-        f"and needs "
-        f"{question.metric} {comparison} {question.threshold:g} on held-out data"
+        f"and needs {pass_rule(question)}"
     )
 
 

@@ -13,16 +13,17 @@ Usage (by :mod:`seqcourse.grading.sandbox` only): ``python child.py TASK_DIR RES
    ``%%capture`` run their code once, ``%%writefile`` writes into the sandbox, shell escapes
    (``!ls``) and every other magic are neutralised (reported, not run);
 4. calls the student's functions on the case inputs (each call under an alarm), reads variables, or
-   builds, trains (within a time budget) and runs Keras models, and writes each question's raw
-   result as one JSON line (arrays as a base64 ``.npz``, see :mod:`wire`) to ``RESULT_FD``.
+   builds, trains (within a time budget) and runs Keras models (predicting, or decoding greedily,
+   and measuring the model with :mod:`modelprobe`), and writes each question's raw result as one
+   JSON line (arrays as a base64 ``.npz``, see :mod:`wire`) to ``RESULT_FD``.
 
 It never decides whether anything is right: the parent does, with the expected values it never sent.
 Events: ``hello``, ``cell_start``/``cell_end`` (index, error), ``start``/``result`` (question),
 ``note``, ``done``; each carries the pid of the process that wrote it.
 The parent restarts the child without a cell or question that killed it (``os._exit``, a hang).
 
-This file is copied into the sandbox with ``wire.py``; it imports nothing from
-``seqcourse.grading``.
+This file is copied into the sandbox with ``wire.py`` and ``modelprobe.py``; it imports nothing
+from ``seqcourse.grading``.
 """
 
 import builtins
@@ -295,13 +296,39 @@ def _model_inputs(value):
     return list(value) if type(value) is tuple else value
 
 
+def _first_rows(value, count: int):
+    """The first ``count`` rows of model inputs (an array, a list or a dict of arrays)."""
+    if isinstance(value, list):
+        return [a[:count] for a in value]
+    if isinstance(value, dict):
+        return {k: a[:count] for k, a in value.items()}
+    return value[:count]
+
+
+def _measure(what, function, *args):
+    """``function(*args)``, or ``None`` with a note when the measurement itself fails."""
+    try:
+        return function(*args)
+    except BaseException as error:
+        return {"__failed__": f"{what} failed: {describe_error(error)}"}
+
+
 def grade_model(question: dict, namespace: dict, arrays: dict, reporter: Reporter) -> list:
+    """Build, train and run the student's model; report predictions and measurements, no verdict.
+
+    The result holds the predictions on ``x_eval`` (or, for a decoding question, the sequences
+    :func:`modelprobe.greedy_decode` produced), the training history, the model's structure
+    (:func:`modelprobe.describe`) and layer ablations (:func:`modelprobe.ablation`); with
+    ``"twin"``, also the predictions of the same builder's model trained with its regularisation
+    removed (:func:`modelprobe.strip_regularisation`), under the same seed and budget.
+    """
     builder = namespace.get(question["target"])
     if not callable(builder):
         return [{"error": f"`{question['target']}` is not defined as a function"}]
     import keras
+    import modelprobe
 
-    keras.utils.set_random_seed(0)
+    seed = int(question.get("seed", 0))
     kwargs = wire.decode(question["kwargs"], arrays)
     # Several inputs arrive as a tuple (-> a list, in the order of the model's inputs) or a dict
     # (keyed by the names of its keras.Input s); both are what Keras's fit and predict accept.
@@ -320,45 +347,85 @@ def grade_model(question: dict, namespace: dict, arrays: dict, reporter: Reporte
             if _cpu_seconds() > deadline[0]:
                 self.model.stop_training = True
 
-    history = {}
-    try:
-        with _Alarm(budget * 4 + 120.0):  # a backstop in wall time; the budget is CPU time
-            model = builder(**kwargs)
-            if not isinstance(model, keras.Model):
-                kind = wire.describe_type(model)
-                return [{"error": f"`{question['target']}` returned a {kind}, not a keras.Model"}]
-            if getattr(model, "optimizer", None) is None:
-                return [
-                    {"error": "the model is not compiled: call model.compile(...) in the builder"}
-                ]
-            started, cpu_started = _monotonic(), _cpu_seconds()
-            deadline[0] = cpu_started + budget
-            fit = model.fit(
-                data["x_train"],
-                data["y_train"],
-                epochs=int(question["epochs"]),
-                batch_size=int(question["batch_size"]),
-                verbose=0,
-                shuffle=True,
-                callbacks=[TimeBudget()],
+    def build():
+        keras.utils.set_random_seed(seed)
+        model = builder(**kwargs)
+        if not isinstance(model, keras.Model):
+            kind = wire.describe_type(model)
+            raise _Refused(f"`{question['target']}` returned a {kind}, not a keras.Model")
+        if getattr(model, "optimizer", None) is None:
+            raise _Refused("the model is not compiled: call model.compile(...) in the builder")
+        return model
+
+    def train(model) -> dict:
+        keras.utils.set_random_seed(seed)
+        started, cpu_started = _monotonic(), _cpu_seconds()
+        deadline[0] = cpu_started + budget
+        fit = model.fit(
+            data["x_train"],
+            data["y_train"],
+            epochs=int(question["epochs"]),
+            batch_size=int(question["batch_size"]),
+            verbose=0,
+            shuffle=True,
+            callbacks=[TimeBudget()],
+        )
+        return {
+            "epochs": len(fit.history.get("loss", [])),
+            "seconds": round(_monotonic() - started, 2),
+            "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
+        }
+
+    def outputs(model):
+        decode = question.get("decode")
+        if decode:
+            return modelprobe.greedy_decode(
+                model,
+                data["x_eval"],
+                decode["slot"],
+                int(decode["start_id"]),
+                int(decode["end_id"]),
+                int(decode["max_len"]),
             )
-            history = {
-                "epochs": len(fit.history.get("loss", [])),
-                "seconds": round(_monotonic() - started, 2),
-                "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
-            }
-            predictions = model.predict(data["x_eval"], verbose=0, batch_size=256)
+        return model.predict(data["x_eval"], verbose=0, batch_size=256)
+
+    result: dict = {}
+    copies = 2 if question.get("twin") else 1
+    try:
+        with _Alarm(copies * (budget * 4 + 120.0)):  # a backstop in wall time; budgets are CPU
+            model = build()
+            result["structure"] = _measure("reading the model's layers", modelprobe.describe, model)
+            result["training"] = train(model)
+            predictions = outputs(model)
+            probe = _first_rows(data["x_train"], 64)
+            result["ablation"] = _measure("ablating layers", modelprobe.ablation, model, probe)
+            if question.get("twin"):
+                twin = build()
+                removed = modelprobe.strip_regularisation(twin)
+                twin_training = train(twin)
+                result["twin"] = {"removed": removed, "training": twin_training}
+                twin_predictions = outputs(twin)
     except NotImplementedError:
-        return [{"error": "not implemented yet (raises NotImplementedError)"}]
+        return [{**result, "error": "not implemented yet (raises NotImplementedError)"}]
+    except _Refused as refused:
+        return [{**result, "error": str(refused)}]
     except BaseException as error:
-        return [{"error": f"raised {describe_error(error)}"}]
-    reporter.emit(event="note", text=f"{question['name']}: trained {history}")
+        return [{**result, "error": f"raised {describe_error(error)}"}]
+    reporter.emit(event="note", text=f"{question['name']}: trained {result.get('training')}")
     out_arrays: dict = {}
     try:
-        tree = wire.encode(predictions, out_arrays)
-    except wire.WireError as error:
+        result["value"] = wire.encode(predictions, out_arrays)
+        if "twin" in result:
+            result["twin"]["value"] = wire.encode(twin_predictions, out_arrays)
+        json.dumps(result)  # the measurements are plain data (a submission could not make them not)
+    except (wire.WireError, TypeError, ValueError) as error:
         return [{"error": f"the model's predictions are {error}"}]
-    return [{"value": tree, "npz": wire.pack_arrays(out_arrays), "training": history}]
+    result["npz"] = wire.pack_arrays(out_arrays)
+    return [result]
+
+
+class _Refused(Exception):
+    """A built object the grader cannot train (not a Keras model, not compiled)."""
 
 
 def main(task_dir: str, result_fd: int) -> None:

@@ -150,7 +150,7 @@ def run(root: Path, assignment_name: str) -> int:
     """Grade ``root/submission``'s notebook into ``root/results/results.json``; exit status 0."""
     from seqcourse.grading import batch, registry
     from seqcourse.grading.notebook import SUFFIXES
-    from seqcourse.grading.reports import atomic_write
+    from seqcourse.grading.reports import RUNTIME_NAME, atomic_write
 
     results = root / "results" / "results.json"
     assignment = registry.get_assignment(assignment_name)
@@ -173,7 +173,10 @@ def run(root: Path, assignment_name: str) -> int:
         out = Path(scratch) / "out"
         try:
             batch.grade_batch({STUDENT: submitted[0]}, assignment, out, jobs=1, progress=False)
-            graded = (out / STUDENT / "results.json").read_text(encoding="utf-8")
+            graded = json.loads((out / STUDENT / "results.json").read_text(encoding="utf-8"))
+            runtime = json.loads((out / STUDENT / RUNTIME_NAME).read_text(encoding="utf-8"))
+            graded["execution_time"] = runtime["seconds"]  # Gradescope's optional field
+            graded = json.dumps(graded, indent=2)
         except Exception as error:  # the student still gets a results.json that says so
             message = f"The grader failed on this submission ({type(error).__name__}: {error})."
             graded = json.dumps(_failure(message, assignment.max_total), indent=2)

@@ -1,8 +1,12 @@
 """What the grader writes: Gradescope's ``results.json``, ``feedback.md`` and ``grades.csv``.
 
 Every file is written atomically (a temporary file renamed into place), so a grader killed
-mid-batch leaves each file either old or new, never half-written. ``grades.csv`` is rebuilt from the
-``results.json`` files on disk, so a rerun that skips unchanged submissions still lists them all.
+mid-batch leaves each file either old or new, never half-written; the temporary files a killed
+writer leaves behind are removed when that student's result, or ``grades.csv``, is written next.
+``grades.csv`` is rebuilt from the ``results.json`` files on disk, so a rerun that skips unchanged
+submissions still lists them all. What is graded decides every byte of these files: the seconds a
+submission took, which vary from run to run, go to ``STUDENT/.runtime.json`` instead, so grading a
+batch twice, or in shards on several machines, writes identical files.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import csv
 import io
 import json
 import os
+import platform
 import tempfile
 from pathlib import Path
 
@@ -44,7 +49,11 @@ def gradescope_test(question: QuestionResult) -> dict:
 
 
 def gradescope_results(result: SubmissionResult) -> dict:
-    """``results.json`` in Gradescope's format (score, tests, output), plus ``extra_data``."""
+    """``results.json`` in Gradescope's format (score, tests, output), plus ``extra_data``.
+
+    Without Gradescope's optional ``execution_time``, which would differ between two gradings of
+    the same notebook (:func:`write_result` keeps it in ``.runtime.json``).
+    """
     output = [f"Graded in a {result.isolation}."]
     if result.isolation == sandbox.REDUCED:
         output[0] = "Graded with reduced isolation (no bubblewrap sandbox on the grading machine)."
@@ -54,7 +63,6 @@ def gradescope_results(result: SubmissionResult) -> dict:
     output += [f"Note: {note}" for note in result.notes]
     return {
         "score": round(result.total, 4),
-        "execution_time": round(result.seconds, 3),
         "output": "\n".join(output),
         "visibility": "visible",
         "tests": [gradescope_test(q) for q in result.questions],
@@ -93,12 +101,27 @@ def feedback_markdown(result: SubmissionResult) -> str:
     return "\n".join(lines)
 
 
+RUNTIME_NAME = ".runtime.json"
+STAMP_NAME = ".submission.sha256"
+
+
+def _remove_leftovers(folder: Path, names: tuple[str, ...]) -> None:
+    """Delete the temporary files of :func:`atomic_write` for ``names`` left by a killed writer."""
+    for name in names:
+        for leftover in folder.glob(f".{name}.*"):  # atomic_write's prefix: f".{name}."
+            leftover.unlink(missing_ok=True)
+
+
 def write_result(out: Path, result: SubmissionResult, digest: str) -> None:
-    """``OUT/<student>/``: ``results.json``, ``feedback.md`` and the graded copy's sha256."""
+    """``OUT/<student>/``: ``results.json``, ``feedback.md``, ``.runtime.json`` (seconds, host) and,
+    last, the graded copy's sha256 (a result without it is not complete)."""
     folder = out / result.student
+    _remove_leftovers(folder, ("results.json", "feedback.md", RUNTIME_NAME, STAMP_NAME))
+    runtime = {"seconds": round(result.seconds, 3), "host": platform.node()}
     atomic_write(folder / "results.json", json.dumps(gradescope_results(result), indent=2))
     atomic_write(folder / "feedback.md", feedback_markdown(result))
-    atomic_write(folder / ".submission.sha256", digest + "\n")
+    atomic_write(folder / RUNTIME_NAME, json.dumps(runtime) + "\n")
+    atomic_write(folder / STAMP_NAME, digest + "\n")
 
 
 def write_grades(out: Path, assignment, students: list[str]) -> None:
@@ -118,4 +141,5 @@ def write_grades(out: Path, assignment, students: list[str]) -> None:
             [student, *(scores.get(n, 0) for n in names), results["score"]]
             + [extra.get("max_total", assignment.max_total), extra.get("status", "ok")]
         )
+    _remove_leftovers(out, ("grades.csv",))
     atomic_write(out / "grades.csv", buffer.getvalue())

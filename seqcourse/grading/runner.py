@@ -4,12 +4,14 @@
 of every question and their expected values (from the trusted references), and the data of model
 questions. :func:`grade_cells` sends the child only inputs, restarts it without the cell or question
 that killed it (up to :data:`MAX_RUNS` runs), then checks every raw result: type, dtype, shape,
-finiteness, closeness, or the model metric against its threshold.
+finiteness, closeness, or a model's technique and its metric against the pass mark its baselines
+set (:func:`baseline_scores`, fitted here on the hidden data).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -20,6 +22,7 @@ import numpy as np
 
 from seqcourse.grading import provenance, sandbox, wire
 from seqcourse.grading.spec import (
+    SALT_ENV,
     Assignment,
     Case,
     FunctionQuestion,
@@ -27,11 +30,20 @@ from seqcourse.grading.spec import (
     ModelQuestion,
     Question,
     ValueQuestion,
+    input_arrays,
 )
-from seqcourse.grading.verdicts import explain, metric_passes, model_metric
+from seqcourse.grading.verdicts import (
+    credit,
+    error_of,
+    explain,
+    model_metric,
+    pass_mark,
+    technique_problem,
+    threshold_words,
+)
 
 MAX_RUNS = 4
-CHILD_FILES = ("child.py", "wire.py")
+CHILD_FILES = ("child.py", "wire.py", "modelprobe.py")
 
 
 @dataclass
@@ -61,6 +73,7 @@ class SubmissionResult:
     notes: list[str] = field(default_factory=list)
     cell_errors: dict[int, str] = field(default_factory=dict)
     stdout: str = ""
+    raw: dict[str, list] = field(default_factory=dict)  # the child's results, by question
 
     @property
     def total(self) -> float:
@@ -74,9 +87,10 @@ class SubmissionResult:
 class Prepared:
     """An assignment's cases, expected values and model data, computed once for a whole batch."""
 
-    def __init__(self, assignment: Assignment, fast: bool):
+    def __init__(self, assignment: Assignment, fast: bool, seed: int = 0):
         self.assignment = assignment
         self.fast = fast
+        self.seed = seed  # the seed models train from (benchmarks vary it; grading keeps 0)
         self.cases: dict[str, list[Case]] = {}
         self.expected: dict[str, list] = {}
         self.model_data: dict[str, ModelData] = {}
@@ -91,6 +105,11 @@ class Prepared:
                 self.expected[question.name] = [question.expected()]
             elif isinstance(question, ModelQuestion):
                 self.model_data[question.name] = question.data(fast)
+        self.baselines: dict[str, list[tuple[str, float, bool]]] = {
+            q.name: baseline_scores(q, self.model_data[q.name], fast)
+            for q in assignment.questions
+            if isinstance(q, ModelQuestion)
+        }
 
     def task(
         self, questions: list[Question], cells: list[str], skip: set[int]
@@ -119,6 +138,15 @@ class Prepared:
                 entry["epochs"] = question.epochs
                 entry["batch_size"] = question.batch_size
                 entry["budget"] = question.budget_fast if self.fast else question.budget
+                entry["seed"] = self.seed
+                entry["twin"] = question.twin
+                if question.decode is not None:
+                    entry["decode"] = {
+                        "start_id": question.decode.start_id,
+                        "end_id": question.decode.end_id,
+                        "max_len": question.decode.max_len,
+                        "slot": question.decode.slot,
+                    }
             entries.append(entry)
         task = {
             "cells": cells,
@@ -134,9 +162,28 @@ class Prepared:
         seconds = 60.0 + sum(len(c) for c in self.cases.values()) * 2.0
         for question in self.assignment.questions:
             if isinstance(question, ModelQuestion):
-                # The budget is CPU seconds: leave wall time for a loaded machine.
-                seconds += 60.0 + (question.budget_fast if self.fast else question.budget) * 4
+                # The budget is CPU seconds: leave wall time for a loaded machine (twice for twins).
+                budget = question.budget_fast if self.fast else question.budget
+                seconds += (60.0 + budget * 4) * (2 if question.twin else 1)
         return seconds
+
+
+_BASELINE_CACHE: dict[tuple, list[tuple[str, float, bool]]] = {}
+
+
+def baseline_scores(question: ModelQuestion, data: ModelData, fast: bool):
+    """``[(name, value of the question's metric on the hidden y_eval, sets the bar)]`` of the
+    question's baselines, fitted here in the trusted parent; cached per question, mode and salt."""
+    key = (question.name, fast, os.environ.get(SALT_ENV, "0"))
+    if key not in _BASELINE_CACHE:
+        scores = []
+        for baseline in question.baselines:
+            value, problem = model_metric(question.metric, data.y_eval, baseline.predict(data))
+            if problem:
+                raise ValueError(f"{question.name}: baseline {baseline.name!r}: {problem}")
+            scores.append((baseline.name, float(value), baseline.bar))
+        _BASELINE_CACHE[key] = scores
+    return list(_BASELINE_CACHE[key])
 
 
 def _write_task(directory: Path, task: dict, arrays: dict) -> None:
@@ -211,6 +258,7 @@ def grade_cells(
     for name in [q.name for q in pending if q.name not in raw]:
         lost.setdefault(name, "not graded: the notebook could not be run to this question")
     result.stdout = "\n".join(o for o in outputs if o.strip())
+    result.raw = raw
     for question in assignment.questions:
         verdict = by_name[question.name]
         if question.name in lost:
@@ -225,6 +273,15 @@ def grade_cells(
         _verdict(question, raw.get(question.name, []), prepared, verdict)
     result.seconds = time.monotonic() - started
     return result
+
+
+def judge(question: Question, outcomes: list, prepared: Prepared) -> QuestionResult:
+    """The verdict on one question from the child's raw ``outcomes`` (a
+    :attr:`SubmissionResult.raw` entry) against ``prepared``: a run can be judged again under
+    another :class:`Prepared` whose task for this question is the same (another grading salt)."""
+    verdict = QuestionResult(question.name, float(question.points))
+    _verdict(question, outcomes, prepared, verdict)
+    return verdict
 
 
 def _absorb(events: list[dict], result: SubmissionResult, raw: dict, n_cells: int) -> bool:
@@ -302,21 +359,85 @@ def _verdict(question: Question, outcomes: list, prepared: Prepared, verdict: Qu
         verdict.score = 0.0 if problem else float(question.points)
         verdict.lines.append(problem or "correct")
     else:
-        data = prepared.model_data[question.name]
-        got, problem = _decode(outcomes[0] if outcomes else None)
-        value = None
-        if not problem:
-            value, problem = model_metric(question.metric, data.y_eval, got)
-        if problem:
-            verdict.lines.append(problem)
+        _model_verdict(question, outcomes, prepared, verdict)
+
+
+TWIN = "the same model without its regularisation"
+
+
+def _length_note(question: ModelQuestion, data: ModelData) -> str:
+    if not question.other_length:
+        return ""
+    trained = {a.shape[1] for a in input_arrays(data.x_train).values() if a.ndim > 1}
+    scored = {a.shape[1] for a in input_arrays(data.x_eval).values() if a.ndim > 1}
+    return (
+        f" (the grader trains on sequences of {'/'.join(map(str, sorted(trained)))} steps and "
+        f"scores on {'/'.join(map(str, sorted(scored)))}: build the model on keras.Input((None, "
+        "...)) so it accepts any length)"
+    )
+
+
+def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, verdict):
+    """Technique, metric, baselines and pass mark of one model question; see ModelQuestion."""
+    data = prepared.model_data[question.name]
+    outcome = outcomes[0] if outcomes and isinstance(outcomes[0], dict) else {}
+    got, problem = _decode(outcome or None)
+    if question.requires and "structure" in outcome:
+        technique = technique_problem(question, outcome.get("structure"), outcome.get("ablation"))
+        if technique:
+            verdict.lines.append(technique)
+            problem = problem and f"also: {problem}"
+    if problem:
+        note = _length_note(question, data) if "raised" in problem else ""
+        verdict.lines.append(problem + note)
+        return
+    if verdict.lines:  # the technique is missing: the score stays 0
+        return
+    value, problem = model_metric(question.metric, data.y_eval, got)
+    if problem:
+        verdict.lines.append(problem)
+        return
+    baselines = prepared.baselines[question.name]
+    if question.twin:
+        twin = outcome.get("twin") if isinstance(outcome.get("twin"), dict) else {}
+        removed = twin.get("removed")
+        if not isinstance(removed, list) or not removed:
+            verdict.lines.append(
+                f"{question.metric} = {value:.4g}, but the model has no regularisation to remove "
+                "(no dropout, recurrent dropout, noise or weight penalty): the question grades "
+                "what regularisation changes"
+            )
             return
-        ok = metric_passes(question.metric, question.threshold, value)
-        verdict.score = float(question.points) if ok else 0.0
-        relation = "meets" if ok else "does not meet"
-        verdict.lines.append(
-            f"{question.metric} on held-out data = {value:.4g}: {relation} the threshold "
-            f"{question.threshold:g}"
+        twin_value, problem = model_metric(
+            question.metric, data.y_eval, _decode({**twin, "npz": outcome.get("npz", "")})[0]
         )
-        training = outcomes[0].get("training") if isinstance(outcomes[0], dict) else None
-        if isinstance(training, dict):
-            verdict.lines.append(f"training: {json.dumps(training)[:200]}")
+        if problem:
+            verdict.lines.append(f"{TWIN}: {problem}")
+            return
+        baselines = [*baselines, (TWIN, twin_value, True)]
+    bars = [(name, v) for name, v, bar in baselines if bar]
+    best_name, best = (
+        min(bars, key=lambda item: error_of(question.metric, item[1])) if bars else (None, None)
+    )
+    needed = pass_mark(question.metric, best, question.margin, question.threshold)
+    fraction = credit(question.metric, value, best, needed, question.partial)
+    verdict.score = float(question.points) * fraction
+    words = threshold_words(question.metric)
+    line = f"your model: {question.metric} {value:.4g} on held-out data"
+    if best_name is not None:
+        line += f"; best baseline ({best_name}): {best:.4g}"
+    line += f"; needed: {words} {needed:.4g}"
+    if fraction < 1.0 and question.partial and best is not None:
+        line += f" (partial credit {fraction:.0%}: from the best baseline towards the pass mark)"
+    verdict.lines.append(line)
+    others = [f"{name} {v:.4g}" for name, v, _ in baselines if name != best_name]
+    if others:
+        verdict.lines.append("other baselines: " + "; ".join(others))
+    if question.twin:
+        verdict.lines.append(
+            "regularisation removed for the comparison: "
+            + "; ".join(str(r) for r in outcome["twin"]["removed"][:8])
+        )
+    training = outcome.get("training")
+    if isinstance(training, dict):
+        verdict.lines.append(f"training: {json.dumps(training)[:200]}")

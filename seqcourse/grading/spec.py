@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from seqcourse.grading.verdicts import METRICS
+from seqcourse.grading.verdicts import METRICS, SEQUENCE_METRICS
 
 SALT_ENV = "SEQCOURSE_GRADING_SALT"
 
@@ -172,13 +172,77 @@ class ValueQuestion:
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """A trivial model of a model question's task, fitted and scored by the grader itself.
+
+    ``predict(data)`` fits on ``data.x_train``/``y_train`` (closed form or a few NumPy steps, in the
+    trusted parent) and returns predictions for ``data.x_eval`` in the form the student's model is
+    scored in (the question's metric reads both alike): seasonal naive, least squares, majority
+    class, bag of words, a bigram model, a copy of the source. Its score on the hidden ``y_eval``
+    is reported in the feedback; with ``bar`` (the default) it also sets the pass mark (see
+    :class:`ModelQuestion`), without it the score is shown for reference only.
+    """
+
+    name: str
+    predict: Callable[[ModelData], Any]
+    bar: bool = True
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Grade a conditional sequence model by free-running greedy decoding, not by its predictions.
+
+    The model maps ``[condition..., tokens (B, T)] -> scores (B, T, V)`` (an encoder-decoder:
+    ``[source ids, decoder input ids]``; a captioner: ``[image features, caption ids so far]``).
+    After training (with teacher forcing, on ``x_train``/``y_train`` as usual) the sandboxed child
+    runs :func:`seqcourse.grading.modelprobe.greedy_decode` on ``x_eval``: the token input at
+    ``slot`` (a key of :func:`input_arrays`: ``"1"`` for the second array of a tuple, a name for a
+    dict) is replaced by ``<s>`` (``start_id``) followed only by the tokens the model produced
+    itself, for at most ``max_len`` steps; a row ends at ``</s>`` (``end_id``) or padding. So a
+    model that learned to copy the teacher's next token, or to read ahead in the decoder input,
+    decodes nothing useful. ``x_eval``'s own token array is never read (send zeros, ``max_len``
+    wide).
+
+    The decoded ids come back as ``(N, max_len)`` padded with 0; ``y_eval`` holds the reference
+    ids ``(N, L)`` padded with 0 (no ``<s>``, no ``</s>``), and the question's metric is a
+    sequence metric: ``"exact_match"`` or ``"bleu"`` (corpus BLEU-4,
+    :func:`seqcourse.inference.metrics.bleu`).
+    Baselines of such a question return decoded ids in the same form.
+    """
+
+    start_id: int
+    end_id: int
+    max_len: int
+    slot: str = "1"
+
+
+@dataclass(frozen=True)
 class ModelQuestion:
     """The student writes ``target(**builder_kwargs)`` returning a compiled Keras model.
 
     The sandboxed child builds it, trains it on ``data.x_train``/``y_train`` for at most ``epochs``
-    epochs and ``budget`` CPU seconds (``budget_fast`` in fast mode), and returns its predictions on
-    ``x_eval``; the parent computes ``metric`` against ``y_eval`` and passes it if it beats
-    ``threshold`` (below for errors, above for accuracy).
+    epochs and ``budget`` CPU seconds (``budget_fast`` in fast mode), from a fixed seed, and returns
+    its predictions on ``x_eval`` (or, with ``decode``, the sequences it
+    decodes greedily, see :class:`Decoding`), with its structure and layer ablations
+    (:mod:`seqcourse.grading.modelprobe`). The parent decides:
+
+    1. ``requires``: layer class names (``"GRU"`` also matches ``GRUCell`` inside ``RNN`` or
+       ``Bidirectional``; ``"*Attention"`` any class whose name ends so), one of which must be in
+       the model, on a path from an input to an output, and matter (zeroing its weights changes the
+       predictions); else 0, saying that the question asks for ``technique``;
+    2. the pass mark: ``metric`` on ``y_eval`` must remove the fraction ``margin`` of the *error* of
+       the best baseline with ``bar`` (error = the metric for mse/mae, 1 - the metric for accuracy,
+       exact match, BLEU): ``needed = best * (1 - margin)`` for errors, ``1 - (1 - best) *
+       (1 - margin)`` for scores; with ``partial``, scores between the best baseline and ``needed``
+       earn credit in proportion; ``threshold``, if given, is an absolute pass mark besides
+       (the stricter of the two holds; a question without baselines needs it);
+    3. ``twin``: the child also trains the same builder's model with its regularisation removed
+       (dropout rates, noise, weight penalties set to zero) under the same seed and budget; its
+       score is a baseline ("the same model without its regularisation"), and a model with nothing
+       to remove scores 0.
+
+    ``other_length`` says that ``x_eval``'s sequences are not as long as ``x_train``'s (the model
+    must accept any length, ``keras.Input((None, D))``); the feedback explains a failure there.
     """
 
     name: str
@@ -188,11 +252,19 @@ class ModelQuestion:
     data: Callable[[bool], ModelData]
     builder_kwargs: Callable[[ModelData], dict]
     metric: str
-    threshold: float
+    threshold: float | None = None
     epochs: int = 20
     batch_size: int = 32
     budget: float = 60.0
     budget_fast: float = 15.0
+    baselines: tuple[Baseline, ...] = ()
+    margin: float = 0.0
+    partial: bool = False
+    requires: tuple[str, ...] = ()
+    technique: str = ""
+    decode: Decoding | None = None
+    twin: bool = False
+    other_length: bool = False
     kind: str = field(default="model", init=False)
 
     def __post_init__(self):
@@ -200,6 +272,17 @@ class ModelQuestion:
             raise ValueError(
                 f"{self.name}: metric must be one of {sorted(METRICS)}, not {self.metric!r}"
             )
+        if self.threshold is None and not self.baselines and not self.twin:
+            raise ValueError(f"{self.name}: a model question needs baselines or a threshold")
+        if not 0.0 <= self.margin < 1.0:
+            raise ValueError(f"{self.name}: margin must be in [0, 1), not {self.margin}")
+        if (self.decode is not None) != (self.metric in SEQUENCE_METRICS):
+            raise ValueError(
+                f"{self.name}: decoding questions use a sequence metric {SEQUENCE_METRICS} and "
+                "only they do"
+            )
+        if self.requires and not self.technique:
+            raise ValueError(f"{self.name}: say in `technique` what `requires` asks for")
 
 
 Question = FunctionQuestion | ValueQuestion | ModelQuestion

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from seqcourse.inference.metrics import bleu, exact_match
+
 
 def _mse(y, p):
     return float(np.mean((y - p) ** 2))
@@ -34,15 +36,37 @@ def _masked_accuracy(y, p):
     return float(np.mean(np.argmax(p, axis=-1)[keep] == y[keep]))
 
 
+def sequences(ids) -> list[list[int]]:
+    """Padded token-id rows ``(N, T)`` as N lists, each cut at its first 0 (padding)."""
+    rows = []
+    for row in np.asarray(ids).astype(np.int64).tolist():
+        rows.append(row[: row.index(0)] if 0 in row else row)
+    return rows
+
+
+def _exact_match(references, decoded):
+    """The share of decoded sequences identical to their reference (both padded id rows)."""
+    return float(exact_match(sequences(references), sequences(decoded)))
+
+
+def _bleu(references, decoded):
+    """Corpus BLEU-4 of the decoded sequences against their references (padded id rows)."""
+    return float(bleu(sequences(references), sequences(decoded), max_n=4)[0])
+
+
 METRICS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], bool]] = {
     # name: (function of (labels, predictions), higher is better)
     "mse": (_mse, False),
     "mae": (_mae, False),
     "accuracy": (_accuracy, True),
     "masked_accuracy": (_masked_accuracy, True),
+    "exact_match": (_exact_match, True),
+    "bleu": (_bleu, True),
 }
 # Metrics of class scores: the predictions have one more (last) axis than the labels.
 CLASS_METRICS = ("accuracy", "masked_accuracy")
+# Metrics of decoded token-id sequences (see spec.Decoding): predictions are (N, L) int ids.
+SEQUENCE_METRICS = ("exact_match", "bleu")
 
 
 def compare(expected, got, rtol: float, atol: float, where: str = "") -> str | None:
@@ -172,6 +196,16 @@ def model_metric(metric: str, y_eval: np.ndarray, predictions) -> tuple[float | 
     predictions = np.asarray(predictions)
     if predictions.dtype.kind not in "biuf":
         return None, f"the predictions have dtype {predictions.dtype}"
+    if metric in SEQUENCE_METRICS:
+        if predictions.ndim != 2 or len(predictions) != len(y_eval):
+            return None, (
+                f"decoded sequences of shape {predictions.shape}: expected ({len(y_eval)}, L) "
+                "token ids"
+            )
+        if predictions.dtype.kind not in "iu" or predictions.min(initial=0) < 0:
+            return None, "the decoded sequences are not non-negative token ids"
+        function, _ = METRICS[metric]
+        return function(y_eval, predictions), ""
     if metric == "masked_accuracy" and predictions.ndim != y_eval.ndim + 1:
         return None, (
             f"predictions of shape {predictions.shape}: expected class scores of shape "
@@ -195,3 +229,92 @@ def metric_passes(metric: str, threshold: float, value: float) -> bool:
 def threshold_words(metric: str) -> str:
     """ "at least" or "at most": how ``metric`` must relate to its threshold."""
     return "at least" if METRICS[metric][1] else "at most"
+
+
+def error_of(metric: str, value: float) -> float:
+    """The metric as an error (lower is better): itself for mse/mae, ``1 - value`` for scores."""
+    return 1.0 - value if METRICS[metric][1] else value
+
+
+def from_error(metric: str, error: float) -> float:
+    """Inverse of :func:`error_of`."""
+    return 1.0 - error if METRICS[metric][1] else error
+
+
+def pass_mark(metric: str, best: float, margin: float, threshold: float | None = None) -> float:
+    """The value of ``metric`` needed: the best baseline's error reduced by the fraction ``margin``
+    (``best`` may be None: no baseline), and no worse than ``threshold`` if one is given."""
+    needed = None if best is None else from_error(metric, error_of(metric, best) * (1 - margin))
+    if threshold is None:
+        return needed
+    if needed is None:
+        return threshold
+    stricter = min(error_of(metric, needed), error_of(metric, threshold))
+    return from_error(metric, stricter)
+
+
+def credit(metric: str, value: float, best: float | None, needed: float, partial: bool) -> float:
+    """The fraction of a model question's points for ``value``: 1 at ``needed`` or better; with
+    ``partial``, in proportion to how far ``value`` went from ``best`` (0) towards ``needed``."""
+    if metric_passes(metric, needed, value):
+        return 1.0
+    if not partial or best is None:
+        return 0.0
+    gained = error_of(metric, best) - error_of(metric, value)
+    wanted = error_of(metric, best) - error_of(metric, needed)
+    return float(np.clip(gained / wanted, 0.0, 1.0)) if wanted > 0 else 0.0
+
+
+ABLATION_FLOOR = 1e-4  # relative change of the predictions below which a layer does not matter
+
+
+def _matches(entry: Mapping, requires: Sequence[str]) -> bool:
+    classes = {str(entry.get("class", ""))} | {str(c) for c in entry.get("inside", [])}
+    for wanted in requires:
+        if wanted.startswith("*"):
+            if any(c.endswith(wanted[1:]) for c in classes):
+                return True
+        elif wanted in classes or f"{wanted}Cell" in classes:
+            return True
+    return False
+
+
+def technique_problem(question, structure, ablation) -> str:
+    """Why the model does not use the layer ``question.requires`` names ("" if it does).
+
+    ``structure`` and ``ablation`` are the child's measurements (see
+    :mod:`seqcourse.grading.modelprobe`), untrusted plain data: a layer counts when its class (or a
+    class inside it) matches, it lies on a path from an input to an output, and zeroing its weights
+    changes the predictions (a layer without weights, such as ``keras.layers.Attention``, counts
+    on the path alone).
+    """
+    asks = f"the question asks for {question.technique}"
+    if not isinstance(structure, Mapping) or not isinstance(structure.get("layers"), list):
+        failed = structure.get("__failed__", "") if isinstance(structure, Mapping) else ""
+        return f"the grader could not read the model's layers ({failed or 'no report'}); {asks}"
+    layers = [e for e in structure["layers"] if isinstance(e, Mapping)]
+    ablation = ablation if isinstance(ablation, Mapping) and "__failed__" not in ablation else {}
+    found = [e for e in layers if _matches(e, question.requires)]
+    listed = ", ".join(dict.fromkeys(str(e.get("class")) for e in layers)) or "none"
+    if not found:
+        return f"{asks}, and the model has none (its layers: {listed})"
+
+    def matters(entry) -> bool:
+        name = str(entry.get("name", ""))
+        parts = name.split("/")
+        for depth in range(1, len(parts)):  # a nested model that does not matter hides its layers
+            change = ablation.get("/".join(parts[:depth]))
+            if isinstance(change, (int, float)) and change <= ABLATION_FLOOR:
+                return False
+        change = ablation.get(name)
+        if isinstance(change, (int, float)):
+            return change > ABLATION_FLOOR
+        return bool(entry.get("wired"))  # no weights (or not ablated): the wiring decides
+
+    if any(matters(e) for e in found):
+        return ""
+    names = ", ".join(f"{e.get('class')} '{e.get('name')}'" for e in found)
+    return (
+        f"{asks}: the model has {names}, but its predictions do not depend on it (it is not on "
+        "the path from the input to the output, or its output is discarded)"
+    )

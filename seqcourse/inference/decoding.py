@@ -38,7 +38,7 @@ def strip_end(ids, end_id):
     """Token-id rows ``(N, T)`` -> a list of N lists, each cut before its first ``end_id`` (or
     padding 0), the form :mod:`seqcourse.inference.metrics` compares.
 
-    Chapters 11 and 12 use it.
+    Chapters 11, 12 and 16 use it.
     """
     ids = np.asarray(ids)
     if ids.ndim != 2:
@@ -86,7 +86,7 @@ def greedy_decode(step, states, start_id, end_id, max_len):
         ``(ids, log_prob)``: int64 ``(N, max_len)`` (after a row's ``</s>``, zeros) and the
         float64 ``(N,)`` log-probability of each row's output, ``</s>`` included.
 
-    Chapter 11 shows it; chapter 12 uses it.
+    Chapter 11 shows it; chapters 12 and 16 use it.
     """
     start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
     max_len = _check_positive("max_len", max_len)
@@ -178,7 +178,7 @@ def beam_search(step, states, start_id, end_id, max_len, width, alpha=0.0):
         ``(ids, log_prob)``: the best hypothesis of each example, int64 ``(N, max_len)`` padded
         with 0 after ``</s>``, and its float64 log-probability ``(N,)`` (unnormalised).
 
-    Chapter 11 uses it.
+    Chapters 11 and 16 use it.
     """
     start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
     max_len = _check_positive("max_len", max_len)

@@ -7,8 +7,11 @@ load Keras (the builders import it when called). The other modules import Keras 
 
 - :mod:`seqcourse.models.builders`: input/output-shape builders and parameter counts;
 - :mod:`seqcourse.models.layers`: ``PositionalEncoding``, ``TransformerEncoder``;
-- :mod:`seqcourse.models.training`: ``EpochTimer``, ``GradientNormModel``, ``StepRecorder``;
-- :mod:`seqcourse.models.seq2seq`: encoder-decoders with or without attention.
+- :mod:`seqcourse.models.attention`: ``BahdanauAttention``, ``BahdanauDecoder``;
+- :mod:`seqcourse.models.training`: ``EpochTimer``, ``GradientNormModel``, ``ScheduledSampling``,
+  ``StepRecorder``;
+- :mod:`seqcourse.models.seq2seq`: encoder-decoders with or without attention, in Luong's or
+  Bahdanau's arrangement.
 """
 
 from seqcourse.models import builders

@@ -1,15 +1,20 @@
-"""Keras 3 layers the Transformer chapters share: sinusoidal positions, an encoder block and a
-decoder block (causal self-attention and cross-attention).
+"""Keras 3 layers the chapters share: sinusoidal positions, an encoder block, a decoder block
+(causal self-attention and cross-attention), a pre-trained embedding with a trained correction.
 
 Imports Keras: import it after ``import seqcourse``. The layers are registered as serializable
 (package ``seqcourse``), so a model that uses them saves to and loads from a ``.keras`` file, and
-they pass Keras masks through, so ``Embedding(mask_zero=True)`` in front of them masks padding.
+they pass Keras masks through (or make one, for ``PretrainedEmbedding``), so padding stays masked.
 """
 
 import keras
 from keras import ops
 
-__all__ = ["PositionalEncoding", "TransformerDecoder", "TransformerEncoder"]
+__all__ = [
+    "PositionalEncoding",
+    "PretrainedEmbedding",
+    "TransformerDecoder",
+    "TransformerEncoder",
+]
 
 
 def _check_block_sizes(num_heads, key_dim, ff_dim, dropout):
@@ -251,5 +256,87 @@ class TransformerDecoder(keras.layers.Layer):
             key_dim=self.key_dim,
             ff_dim=self.ff_dim,
             dropout=self.dropout,
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="seqcourse")
+class PretrainedEmbedding(keras.layers.Layer):
+    """Frozen pre-trained rows for a large vocabulary plus a trained correction for the first rows.
+
+    ``(B, T)`` int ids ``->`` ``(B, T, d)``: row ``i`` is ``base[i] + delta[i]`` for
+    ``i < tuned_rows`` and ``base[i]`` otherwise. ``base`` ``(V, d)`` is not trained; ``delta``
+    ``(tuned_rows, d)`` starts at zero and is trained. Put the words the training text contains
+    first (the ``TextVectorization`` vocabulary adapted on it) and every other pre-trained word
+    after them: the training words move towards what the task needs, as with a fine-tuned
+    ``Embedding``, while a word met only in new text keeps its pre-trained vector instead of
+    becoming ``[UNK]``. A fine-tuned ``Embedding`` over the whole table would leave those rows
+    where they started too, but would pay for an optimizer update of all ``V`` rows at every step.
+    Id 0 is padding: the layer returns the mask ``ids != 0``, like ``Embedding(mask_zero=True)``.
+
+    Args:
+        input_dim: V, the number of rows.
+        output_dim: d, the width of a row.
+        tuned_rows: how many leading rows get a trained correction (``1 <= tuned_rows <= V``).
+        initial: ``(V, d)`` array of pre-trained rows (zeros if None, e.g. before loading
+            saved weights).
+
+    Chapter 9 uses it.
+    """
+
+    def __init__(self, input_dim, output_dim, tuned_rows, initial=None, **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int; got {value!r}")
+        if isinstance(tuned_rows, bool) or not isinstance(tuned_rows, int):
+            raise ValueError(f"tuned_rows must be an int; got {tuned_rows!r}")
+        if not 1 <= tuned_rows <= input_dim:
+            raise ValueError(f"tuned_rows must be in [1, input_dim={input_dim}]; got {tuned_rows}")
+        if initial is not None and tuple(initial.shape) != (input_dim, output_dim):
+            raise ValueError(
+                f"initial must have shape (input_dim, output_dim) = ({input_dim}, {output_dim}); "
+                f"got {tuple(initial.shape)}"
+            )
+        self.input_dim, self.output_dim, self.tuned_rows = input_dim, output_dim, tuned_rows
+        self.initial = initial
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        initializer = "zeros" if self.initial is None else keras.initializers.Constant(self.initial)
+        self.base = self.add_weight(
+            shape=(self.input_dim, self.output_dim),
+            initializer=initializer,
+            trainable=False,
+            name="base",
+        )
+        self.delta = self.add_weight(
+            shape=(self.tuned_rows, self.output_dim), initializer="zeros", name="delta"
+        )
+        self.initial = None  # the weights hold it now; do not keep a second copy
+
+    def call(self, ids):
+        ids = ops.cast(ids, "int32")
+        tuned = ops.less(ids, self.tuned_rows)  # (B, T): rows with a correction
+        correction = ops.take(self.delta, ops.where(tuned, ids, 0), axis=0)  # (B, T, d)
+        correction = correction * ops.cast(tuned, correction.dtype)[..., None]
+        return ops.take(self.base, ids, axis=0) + correction
+
+    def compute_mask(self, ids, mask=None):
+        return ops.not_equal(ids, 0)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape, self.output_dim)
+
+    def rows(self):
+        """The ``(V, d)`` rows the layer looks up now: ``base`` plus the correction."""
+        table = ops.convert_to_numpy(self.base).copy()
+        table[: self.tuned_rows] += ops.convert_to_numpy(self.delta)
+        return table
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            input_dim=self.input_dim, output_dim=self.output_dim, tuned_rows=self.tuned_rows
         )
         return config

@@ -16,6 +16,7 @@ __all__ = [
     "ATTENTION_KINDS",
     "Seq2Seq",
     "TransformerSeq2Seq",
+    "build_bahdanau_seq2seq",
     "build_seq2seq",
     "build_transformer_seq2seq",
 ]
@@ -35,7 +36,8 @@ class Seq2Seq:
     - ``attention``: ``[source, decoder_input]`` -> attention weights ``(B, T, S)``, or None
       without attention.
 
-    No chapter calls it directly; :func:`build_seq2seq` (chapters 11 and 12) uses it.
+    No chapter calls it directly; :func:`build_seq2seq` (chapters 11 and 12) and
+    :func:`build_bahdanau_seq2seq` (chapter 12) use it.
     """
 
     train: object
@@ -63,16 +65,43 @@ class Seq2Seq:
         ]
 
 
+def _check_sizes(source_vocab, target_vocab, **sizes):
+    for name, value in (("source_vocab", source_vocab), ("target_vocab", target_vocab)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 5:
+            raise ValueError(f"{name} must be an int vocabulary size >= 5; got {value!r}")
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}")
+
+
+def _step_model(decode, units, annotation_units, name):
+    """One free-running decoder step: ``[token (N, 1), state (N, H), encoder_outputs (N, S, D),
+    source_mask (N, S)] -> [logits (N, V), state (N, H)]`` through ``decode``'s shared layers."""
+    import keras
+
+    token = keras.Input((1,), dtype="int32", name="token")
+    state_in = keras.Input((units,), name="state")
+    outputs_in = keras.Input((None, annotation_units), name="encoder_outputs")
+    mask_in = keras.Input((None,), dtype="bool", name="source_mask")
+    step_logits, step_state, _ = decode(token, state_in, outputs_in, mask_in)
+    return keras.Model(
+        [token, state_in, outputs_in, mask_in],
+        [keras.ops.squeeze(step_logits, axis=1), step_state],
+        name=name,
+    )
+
+
 def build_seq2seq(source_vocab, target_vocab, embed_dim=32, units=128, attention=None):
-    """A GRU encoder-decoder over token ids, optionally with Luong-style attention.
+    """A GRU encoder-decoder over token ids, optionally with attention in Luong's arrangement.
 
     Encoder: ``Embedding(Vs, E, mask_zero=True)`` -> ``GRU(H, return_sequences, return_state)``:
     outputs ``h_1..h_S`` (B, S, H) and the final state ``h_S`` (B, H), the *context vector*.
     Decoder: ``Embedding(Vt, E, mask_zero=True)`` -> ``GRU(H)`` started from ``h_S``, reading the
     shifted target, states ``s_1..s_T`` (B, T, H). Without attention ``Dense(Vt)`` maps each
     ``s_t`` to logits. With attention (``"dot"``: ``keras.layers.Attention``, score ``s_t . h_j``;
-    ``"additive"``: ``keras.layers.AdditiveAttention``, score ``v . tanh(s_t + h_j)``) each
-    ``s_t`` queries the encoder outputs for a context ``c_t = sum_j a_tj h_j`` (B, T, H), and
+    ``"additive"``: :class:`seqcourse.models.attention.BahdanauAttention` with H hidden units,
+    score ``v . tanh(s_t W_q + h_j W_k)``) the decoder RNN runs first and each *current* state
+    ``s_t`` queries the encoder outputs for a context ``c_t = sum_j a_tj h_j`` (B, T, H);
     ``Dense(H, tanh)([c_t; s_t])`` -> ``Dense(Vt)`` gives the logits (Luong et al., 2015).
     Padded source positions get attention weight 0.
 
@@ -83,12 +112,7 @@ def build_seq2seq(source_vocab, target_vocab, embed_dim=32, units=128, attention
     """
     import keras
 
-    for name, value in (("source_vocab", source_vocab), ("target_vocab", target_vocab)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 5:
-            raise ValueError(f"{name} must be an int vocabulary size >= 5; got {value!r}")
-    for name, value in (("embed_dim", embed_dim), ("units", units)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int; got {value!r}")
+    _check_sizes(source_vocab, target_vocab, embed_dim=embed_dim, units=units)
     if attention not in ATTENTION_KINDS:
         raise ValueError(f"attention must be one of {ATTENTION_KINDS}; got {attention!r}")
 
@@ -101,8 +125,17 @@ def build_seq2seq(source_vocab, target_vocab, embed_dim=32, units=128, attention
     )
     decoder_gru = keras.layers.GRU(units, return_sequences=True, return_state=True, name="decoder")
     if attention is not None:
-        kind = keras.layers.Attention if attention == "dot" else keras.layers.AdditiveAttention
-        attend = kind(name="attention")
+        if attention == "dot":
+            attend = keras.layers.Attention(name="attention")
+        else:
+            from seqcourse.models.attention import BahdanauAttention
+
+            additive = BahdanauAttention(units, name="attention")
+
+            def attend(inputs, mask, return_attention_scores):
+                query, keys = inputs
+                return additive(query, keys, keys, key_mask=mask[1])
+
         combine = keras.layers.Dense(units, activation="tanh", name="combine")
     project = keras.layers.Dense(target_vocab, name="logits")
 
@@ -128,16 +161,80 @@ def build_seq2seq(source_vocab, target_vocab, embed_dim=32, units=128, attention
     if attention is not None:
         attention_model = keras.Model([source, decoder_input], weights, name="seq2seq_attention")
 
-    token = keras.Input((1,), dtype="int32", name="token")
-    state_in = keras.Input((units,), name="state")
-    outputs_in = keras.Input((None, units), name="encoder_outputs")
-    mask_in = keras.Input((None,), dtype="bool", name="source_mask")
-    step_logits, step_state, _ = decode(token, state_in, outputs_in, mask_in)
-    step = keras.Model(
-        [token, state_in, outputs_in, mask_in],
-        [keras.ops.squeeze(step_logits, axis=1), step_state],
-        name="seq2seq_step",
+    step = _step_model(decode, units, units, "seq2seq_step")
+    return Seq2Seq(train=train, encoder=encoder, decoder_step=step, attention=attention_model)
+
+
+def build_bahdanau_seq2seq(
+    source_vocab, target_vocab, embed_dim=32, units=128, attention_units=None
+):
+    """The GRU encoder-decoder of Bahdanau et al. (2015): a bidirectional encoder and a decoder
+    that attends with its previous state and feeds the context into its recurrence.
+
+    Encoder: ``Embedding(Vs, E, mask_zero=True)`` -> ``Bidirectional(GRU(H))``: annotations
+    ``h_j = [fwd h_j; bwd h_j]`` (B, S, 2H), each describing the words on both sides of position j.
+    Initial state: ``s_0 = tanh(bwd h_1 W_s + b_s)`` (B, H), a ``Dense(H, tanh)`` of the backward
+    GRU's final state (it has read the source back to the first token). Decoder:
+    ``Embedding(Vt, E, mask_zero=True)`` -> :class:`seqcourse.models.attention.BahdanauDecoder`
+    (the query is ``s_{t-1}``, score ``v . tanh(s_{t-1} W_q + h_j W_k)``, ``s_t = GRU([e_t; c_t],
+    s_{t-1})``). Output: ``Dense(Vt)`` on ``[s_t; c_t; e_t]``, their ``p(y_t | y_{t-1}, s_t,
+    c_t)`` with one linear layer in place of their maxout layer. Padded source positions get
+    attention weight 0.
+
+    Args:
+        source_vocab, target_vocab: vocabulary sizes (ids below them; 0 is padding).
+        embed_dim: E. units: H, per encoder direction and for the decoder.
+        attention_units: da, the scoring network's width (H if None).
+
+    Returns:
+        :class:`Seq2Seq` (uncompiled) whose ``encoder`` returns ``[annotations (B, S, 2H),
+        s_0 (B, H)]`` and whose ``attention`` model returns the weights ``alpha`` (B, T, S).
+
+    Chapter 12 uses it.
+    """
+    import keras
+
+    from seqcourse.models.attention import BahdanauDecoder
+
+    attention_units = units if attention_units is None else attention_units
+    _check_sizes(
+        source_vocab,
+        target_vocab,
+        embed_dim=embed_dim,
+        units=units,
+        attention_units=attention_units,
     )
+    source_embedding = keras.layers.Embedding(
+        source_vocab, embed_dim, mask_zero=True, name="src_emb"
+    )
+    encoder_gru = keras.layers.Bidirectional(
+        keras.layers.GRU(units, return_sequences=True, return_state=True), name="encoder"
+    )
+    initial = keras.layers.Dense(units, activation="tanh", name="initial_state")
+    target_embedding = keras.layers.Embedding(
+        target_vocab, embed_dim, mask_zero=True, name="tgt_emb"
+    )
+    decoder = BahdanauDecoder(units, attention_units, name="decoder")
+    project = keras.layers.Dense(target_vocab, name="logits")
+
+    def decode(tokens, state, annotations, source_mask):
+        embedded = target_embedding(tokens)
+        states, contexts, weights, last = decoder(embedded, state, annotations, source_mask)
+        # p(y_t | y_{t-1}, s_t, c_t): the logits read the state, the context and the input token
+        logits = project(keras.ops.concatenate([states, contexts, embedded], axis=-1))
+        return logits, last, weights
+
+    source = keras.Input((None,), dtype="int32", name="source")
+    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
+    annotations, _, backward_last = encoder_gru(source_embedding(source))
+    first_state = initial(backward_last)  # s_0 = tanh(W_s bwd h_1)
+    source_mask = keras.ops.not_equal(source, 0)
+    logits, _, weights = decode(decoder_input, first_state, annotations, source_mask)
+    train = keras.Model([source, decoder_input], logits, name="bahdanau_train")
+    encoder = keras.Model(source, [annotations, first_state], name="bahdanau_encoder")
+    attention_model = keras.Model([source, decoder_input], weights, name="bahdanau_attention")
+
+    step = _step_model(decode, units, 2 * units, "bahdanau_step")
     return Seq2Seq(train=train, encoder=encoder, decoder_step=step, attention=attention_model)
 
 

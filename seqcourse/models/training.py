@@ -5,7 +5,7 @@ import time
 import keras
 import numpy as np
 
-__all__ = ["EpochTimer", "GradientNormModel", "StepRecorder"]
+__all__ = ["EpochTimer", "GradientNormModel", "ScheduledSampling", "StepRecorder"]
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -100,13 +100,125 @@ class GradientNormModel(keras.Model):
         return logs
 
 
+FEEDS = ("argmax", "sample")
+
+
+class ScheduledSampling(keras.Model):
+    """Train a teacher-forced encoder-decoder with scheduled sampling, in two passes per batch.
+
+    ``ScheduledSampling(model, probabilities)`` wraps a model ``[source (B, S), decoder_input
+    (B, T)] -> logits (B, T, V)`` (e.g. :attr:`seqcourse.models.seq2seq.Seq2Seq.train`; the two
+    share their weights). Compile and ``fit`` it on the same arrays as the model. Each training
+    step (Bengio et al., 2015, run in parallel as Mihaylova and Martins, 2019, and Duckworth et al.,
+    2019 do):
+
+    1. a teacher-forced pass, without gradient, gives the model's guess ``g_t`` at every step
+       (``feed="argmax"``: its most probable token; ``"sample"``: a token drawn from its softmax;
+       never the padding id 0);
+    2. the decoder input is rebuilt: step t >= 1 reads the true ``y_t`` with probability
+       ``p_i = probabilities[i]`` (i the optimizer's step count; the last entry once i runs past
+       the end) and the guess for ``y_t``, made at step t - 1, otherwise; step 0 keeps ``<s>``
+       and padding stays 0;
+    3. a second pass on that input computes the loss against the true targets and the gradient.
+
+    The guesses come from the teacher-forced prefix, not from the mixed one that a step-by-step
+    decoder would have read: the price of keeping both passes parallel over the steps. The step's
+    logs add ``"teacher_probability"``, the ``p_i`` it used, and ``"wrong_inputs"``, the share of
+    the real steps after ``<s>`` that read a token other than the true one.
+
+    Args:
+        model: the Keras model to train (two inputs, logits out).
+        probabilities: 1-D array of teacher-forcing probabilities, one per training step, e.g.
+            :func:`seqcourse.inference.decoding.teacher_forcing_probability` of ``arange(steps)``.
+        feed: ``"argmax"`` or ``"sample"``, how a guess is made.
+        seed: seed of the draws (and of the sampled guesses).
+
+    TensorFlow backend only (it uses ``tf.GradientTape``), like the course.
+
+    Chapter 11 shows it.
+    """
+
+    def __init__(self, model, probabilities, feed="argmax", seed=0, **kwargs):
+        super().__init__(**kwargs)
+        probabilities = np.asarray(probabilities, dtype="float32")
+        if probabilities.ndim != 1 or probabilities.size == 0:
+            raise ValueError(
+                f"probabilities must be a non-empty 1-D array (one per training step); got shape "
+                f"{probabilities.shape}"
+            )
+        if not np.all((probabilities >= 0) & (probabilities <= 1)):
+            raise ValueError("probabilities must lie in [0, 1]")
+        if feed not in FEEDS:
+            raise ValueError(f"feed must be one of {FEEDS}; got {feed!r}")
+        self.inner, self.feed = model, feed
+        self.probabilities = probabilities
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=False):
+        return self.inner(inputs, training=training)
+
+    def teacher_probability(self):
+        """p_i for the optimizer's current step i (a scalar tensor)."""
+        last = len(self.probabilities) - 1
+        step = keras.ops.minimum(keras.ops.cast(self.optimizer.iterations, "int32"), last)
+        return keras.ops.take(keras.ops.convert_to_tensor(self.probabilities), step)
+
+    def mixed_inputs(self, source, decoder_input, probability):
+        """Steps 1 and 2: the decoder input of the second pass, ``(B, T)``."""
+        ops = keras.ops
+        logits = ops.stop_gradient(self.inner([source, decoder_input], training=False))
+        # never guess the padding id 0: fed back, it would mask the step out
+        vocab = ops.shape(logits)[-1]
+        logits = ops.where(ops.arange(vocab) == 0, -1e9, logits)
+        if self.feed == "argmax":
+            guesses = ops.argmax(logits, axis=-1)  # g_t = argmax_v p(v | y_<t, x)
+        else:
+            flat = ops.reshape(logits, (-1, ops.shape(logits)[-1]))
+            drawn = keras.random.categorical(flat, 1, seed=self.seed_generator)
+            guesses = ops.reshape(drawn, ops.shape(decoder_input))
+        guesses = ops.cast(guesses, decoder_input.dtype)
+        # the guess for y_t was made at step t - 1: shift right by one, <s> in front
+        shifted = ops.concatenate([decoder_input[:, :1], guesses[:, :-1]], axis=1)
+        draws = keras.random.uniform(ops.shape(decoder_input), seed=self.seed_generator)
+        # true y_t with probability p (step 0 reads <s> either way)
+        mixed = ops.where(draws < probability, decoder_input, shifted)
+        return ops.where(ops.not_equal(decoder_input, 0), mixed, ops.zeros_like(mixed))
+
+    def train_step(self, data):
+        import tensorflow as tf
+
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        source, decoder_input = x
+        probability = self.teacher_probability()
+        mixed = self.mixed_inputs(source, decoder_input, probability)
+        with tf.GradientTape() as tape:
+            y_pred = self.inner([source, mixed], training=True)
+            loss = self.compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
+            )
+        grads = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply(grads, self.trainable_weights)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss, sample_weight=tf.shape(source)[0])
+        logs = self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        logs["teacher_probability"] = probability
+        # the share of the real steps after <s> whose input was a wrong guess
+        later = keras.ops.not_equal(decoder_input[:, 1:], 0)
+        wrong = keras.ops.logical_and(later, keras.ops.not_equal(mixed, decoder_input)[:, 1:])
+        logs["wrong_inputs"] = keras.ops.sum(keras.ops.cast(wrong, "float32")) / keras.ops.maximum(
+            keras.ops.sum(keras.ops.cast(later, "float32")), 1.0
+        )
+        return logs
+
+
 class StepRecorder(keras.callbacks.Callback):
     """Record one value of the training logs after every batch, e.g. ``StepRecorder("grad_norm")``.
 
     Attributes:
         values: list of float, one per training step (batch) of every epoch, in order.
 
-    Chapter 7 uses it.
+    Chapters 7 and 11 use it.
     """
 
     def __init__(self, key):

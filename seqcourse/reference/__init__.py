@@ -17,10 +17,14 @@ Conventions shared by every layer:
 
 from seqcourse.reference.attention import (
     additive_attention,
+    additive_attention_backward,
+    bahdanau_decoder_backward,
+    bahdanau_decoder_forward,
     causal_mask,
     dot_attention,
     general_attention,
     multi_head_attention,
+    nadaraya_watson,
     positional_encoding,
     scaled_dot_product_attention,
 )
@@ -63,6 +67,9 @@ __all__ = [
     "NGramModel",
     "activation_derivative",
     "additive_attention",
+    "additive_attention_backward",
+    "bahdanau_decoder_backward",
+    "bahdanau_decoder_forward",
     "bidirectional_forward",
     "causal_mask",
     "cross_entropy",
@@ -82,6 +89,7 @@ __all__ = [
     "mean_squared_error",
     "mean_squared_error_backward",
     "multi_head_attention",
+    "nadaraya_watson",
     "numerical_gradient",
     "perplexity",
     "perplexity_from_logits",

@@ -39,7 +39,7 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=True):
     Returns:
         h_t, shape (B, H).
 
-    Chapters 5 and 9 show it; chapter 11 uses it.
+    Chapters 5 and 9 show it; chapters 11 and 16 use it.
     """
     x_t, h_prev, kernel, recurrent_kernel, bias = _validate.recurrent_step_inputs(
         "GRU", x_t, h_prev, kernel, recurrent_kernel, bias, reset_after

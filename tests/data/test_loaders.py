@@ -54,7 +54,9 @@ split_of = dict(zip(rt.movie, rt.split))
 result["rt_plots"] = {
     "rows": len(plots), "columns": list(plots.columns), "splits": splits(plots),
     "duplicates": int(plots.text.duplicated().sum()), "empty": int((plots.text == "").sum()),
-    "split_matches": all(split_of.get(m, "unreviewed") == s for m, s in zip(plots.movie, plots.split)),
+    "split_matches": all(
+        split_of.get(m, "unreviewed") == s for m, s in zip(plots.movie, plots.split)
+    ),
     "no_snippet_inside": int(plots.text.isin(set(rt.text)).sum()),
     "median_words": float(plots.text.str.split().str.len().median()),
 }

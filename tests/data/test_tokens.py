@@ -41,6 +41,21 @@ def test_prepare_translation_builds_vocabularies_from_training_rows_only():
         data.rows("val")
 
 
+def test_prepare_translation_can_spell_the_targets_character_by_character():
+    sources = ["14 juillet 2019", "8/3/31", "1 Jun 1989"]
+    targets = ["2019-07-14", "2031-08-03", "1989-06-01"]
+    data = tokens.prepare_translation(
+        sources, targets, ["train", "train", "test"], target_characters=True
+    )
+    assert data.target_vocab[4:] == ["-", "0", "1", "2", "3", "4", "7", "8", "9"]
+    assert len(data.targets[0]) == 10 and data.decoder_input.shape == (3, 11)
+    assert data.target_text(data.targets[1]) == "2031-08-03"
+    assert data.target_text(data.targets[2]) == "1989-0[UNK]-01"  # 6 is not in training
+    assert data.source_vocab[data.source[0, 1]] == "juillet"  # sources stay words
+    with pytest.raises(ValueError, match="strings"):
+        tokens.prepare_translation(sources, [1, 2, 3], ["train"] * 3, target_characters=True)
+
+
 def test_decoder_io_shifts_the_target_right_behind_a_start_token():
     decoder_input, decoder_output = tokens.decoder_io([[7, 8, 9], [5]], DECODER_START, DECODER_END)
     np.testing.assert_array_equal(

@@ -72,6 +72,7 @@ def _check_schema(results):
     """The fields and types of Gradescope's documented results.json."""
     assert isinstance(results["score"], int | float)
     assert isinstance(results["output"], str) and results["visibility"] in VISIBILITY
+    assert isinstance(results.get("execution_time", 0.0), int | float)
     for test in results["tests"]:
         assert isinstance(test["name"], str) and test["name"]
         assert isinstance(test["score"], int | float) and isinstance(test["max_score"], int | float)
@@ -102,6 +103,7 @@ def test_run_autograder_grades_like_seqcourse_grade(autograder):
     solution = _run(autograder, ROOT / "solutions" / f"{ASSIGNMENT}.md")
     _check_schema(solution)
     assert solution["score"] == solution["extra_data"]["max_total"] > 0
+    assert solution["execution_time"] > 0  # from .runtime.json: seqcourse grade keeps it apart
     exercise = _run(autograder, ROOT / "exercises" / f"{ASSIGNMENT}.md")
     _check_schema(exercise)
     assert exercise["score"] == 0 and len(exercise["tests"]) == len(solution["tests"])

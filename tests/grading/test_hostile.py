@@ -129,3 +129,16 @@ def test_no_sandbox_process_survives(graded):
     while _sandbox_processes() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _sandbox_processes()
+
+
+def test_the_report_names_each_failure_cause(graded):
+    from seqcourse.grading import analytics
+
+    out, found = graded
+    causes = {g.student: g.causes for g in analytics.collect(out, found)}
+    assert "time limit" in causes["sleep_forever"] and "time limit" in causes["loop_forever"]
+    assert "memory" in causes["memory_bomb"]
+    assert "crash" in causes["fork_bomb"] and "crash" in causes["os_exit_in_function"]
+    assert "provenance" in causes["reference_call"] and "provenance" in causes["reference_copy"]
+    assert causes["broken"] == causes["nbformat3"] == {"unreadable notebook"}
+    assert causes["honest"] == set()

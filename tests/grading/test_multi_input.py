@@ -4,7 +4,7 @@ sent to the sandbox without labels, fed to Keras as a list or a dict, scored in 
 import numpy as np
 import pytest
 
-from seqcourse.grading import batch, runner
+from seqcourse.grading import runner
 from seqcourse.grading.check import message
 from seqcourse.grading.registry import register
 from seqcourse.grading.spec import (
@@ -15,8 +15,7 @@ from seqcourse.grading.spec import (
     input_shapes,
 )
 from seqcourse.grading.verdicts import model_metric
-from tests.grading import toy
-from tests.grading.helpers import results, scores
+from tests.grading.helpers import grade_sources, results, scores
 
 
 def _pairs(fast: bool, as_dict: bool) -> ModelData:
@@ -129,13 +128,8 @@ def test_masked_accuracy_ignores_padding_and_needs_class_scores():
 
 @pytest.mark.slow
 def test_two_input_models_grade_honest_to_full_marks_and_one_input_to_zero(tmp_path):
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    (subs / "honest.md").write_text(toy.myst(HONEST))
-    (subs / "lazy.md").write_text(toy.myst(ONE_INPUT))
-    out = tmp_path / "out"
-    found = batch.find_submissions(subs)
-    batch.grade_batch(found, TOY_PAIRS, out, jobs=2, fast=True, progress=False)
-    assert scores(out, "honest") == {"toy_pair_list": 1.0, "toy_pair_dict": 1.0}
+    out = grade_sources(tmp_path, TOY_PAIRS, honest=HONEST, lazy=ONE_INPUT)
+    honest = scores(out, "honest")
+    assert honest == {"toy_pair_list": 1.0, "toy_pair_dict": 1.0}, results(out, "honest")
     assert scores(out, "lazy") == {"toy_pair_list": 0.0, "toy_pair_dict": 0.0}
-    assert "does not meet the threshold" in results(out, "lazy")["tests"][0]["output"]
+    assert "needed: at most 0.05" in results(out, "lazy")["tests"][0]["output"]

@@ -82,3 +82,43 @@ def test_compare_says_how_values_are_off_without_giving_them_away():
     noise = np.random.default_rng(0).normal(size=want.shape)
     message = compare(want, noise, 1e-6, 1e-6)
     assert message.startswith("values differ") and ";" not in message
+
+
+def test_pass_marks_remove_a_share_of_the_best_baselines_error():
+    from seqcourse.grading.verdicts import credit, error_of, pass_mark
+
+    assert pass_mark("mse", 0.2, 0.5) == pytest.approx(0.1)
+    assert pass_mark("accuracy", 0.8, 0.5) == pytest.approx(0.9)  # the error 0.2 halved
+    assert pass_mark("accuracy", 0.8, 0.5, threshold=0.95) == pytest.approx(0.95)  # stricter
+    assert pass_mark("mse", None, 0.5, threshold=0.3) == 0.3
+    assert error_of("exact_match", 0.75) == 0.25
+    assert credit("mse", 0.09, 0.2, 0.1, partial=False) == 1.0
+    assert credit("mse", 0.15, 0.2, 0.1, partial=False) == 0.0
+    assert credit("mse", 0.15, 0.2, 0.1, partial=True) == pytest.approx(0.5)
+    assert credit("accuracy", 0.85, 0.8, 0.9, partial=True) == pytest.approx(0.5)
+    assert credit("accuracy", 0.7, 0.8, 0.9, partial=True) == 0.0  # worse than the baseline
+
+
+def _layer(cls, name, inside=(), wired=True):
+    return {"class": cls, "name": name, "inside": list(inside), "wired": wired}
+
+
+def test_the_named_layer_must_be_there_on_the_path_and_matter():
+    from seqcourse.grading.verdicts import technique_problem
+
+    question = SimpleNamespace(requires=("GRU", "*Attention"), technique="a GRU layer")
+    dense = _layer("Dense", "dense")
+    gru = _layer("Bidirectional", "bi", inside=["GRU", "GRUCell"])
+    assert "has none (its layers: Dense)" in technique_problem(
+        question, {"layers": [dense]}, {"dense": 1.0}
+    )
+    assert technique_problem(question, {"layers": [gru, dense]}, {"bi": 0.3, "dense": 1.0}) == ""
+    assert technique_problem(question, {"layers": [_layer("RNN", "r", ["GRUCell"])]}, {}) == ""
+    assert technique_problem(question, {"layers": [_layer("MultiHeadAttention", "m")]}, {}) == ""
+    bypassed = technique_problem(question, {"layers": [gru, dense]}, {"bi": 0.0, "dense": 1.0})
+    assert "do not depend on it" in bypassed
+    unused = _layer("GRU", "gru", wired=False)  # a subclassed model's layer, never ablated
+    assert "do not depend on it" in technique_problem(question, {"layers": [unused]}, {})
+    nested = [_layer("Sequential", "enc", ["GRU"]), _layer("GRU", "enc/gru")]
+    assert "do not depend" in technique_problem(question, {"layers": nested}, {"enc": 0.0})
+    assert "could not read" in technique_problem(question, {"__failed__": "boom"}, {})

@@ -177,3 +177,55 @@ def test_an_encoder_decoder_with_the_blocks_saves_and_loads(tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(np.asarray(loaded(inputs)), np.asarray(model(inputs)), atol=1e-6)
+
+
+def test_pretrained_embedding_looks_up_base_plus_correction_and_masks_padding():
+    table = np.arange(6 * 3, dtype="float32").reshape(6, 3)
+    layer = layers.PretrainedEmbedding(6, 3, tuned_rows=4, initial=table)
+    ids = np.array([[1, 5, 3, 0]])
+    np.testing.assert_allclose(np.asarray(layer(ids))[0], table[[1, 5, 3, 0]])
+    layer.delta.assign(np.ones((4, 3), "float32"))
+    out = np.asarray(layer(ids))[0]
+    np.testing.assert_allclose(out[[0, 2, 3]], table[[1, 3, 0]] + 1)  # rows below tuned_rows
+    np.testing.assert_allclose(out[1], table[5])  # row 5 has no correction
+    np.testing.assert_allclose(layer.rows(), np.vstack([table[:4] + 1, table[4:]]))
+    assert np.asarray(layer.compute_mask(ids)).tolist() == [[True, True, True, False]]
+    assert [w.name for w in layer.trainable_weights] == ["delta"]
+
+
+def test_pretrained_embedding_trains_only_the_correction_of_the_rows_it_reads(tmp_path):
+    keras.utils.set_random_seed(0)
+    table = np.random.default_rng(0).standard_normal((8, 4)).astype("float32")
+    ids = keras.Input((None,), dtype="int32")
+    x = layers.PretrainedEmbedding(8, 4, tuned_rows=5, initial=table, name="embedding")(ids)
+    model = keras.Model(ids, keras.layers.Dense(1)(keras.layers.GRU(2)(x)))
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    x_train = np.array([[1, 2, 6, 0], [2, 6, 0, 0]])  # rows 1, 2 (tuned) and 6 (not)
+    model.fit(x_train, np.array([[1.0], [-1.0]]), epochs=3, verbose=0)
+    rows = model.get_layer("embedding").rows()
+    moved = np.abs(rows - table).max(axis=1) > 0
+    assert moved.tolist() == [False, True, True, False, False, False, False, False]
+    # Padding is masked: more of it changes nothing.
+    probe = np.array([[1, 6, 0]])
+    longer = np.array([[1, 6, 0, 0, 0, 0]])
+    np.testing.assert_allclose(np.asarray(model(probe)), np.asarray(model(longer)), atol=1e-6)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.get_layer("embedding").rows(), rows)
+    np.testing.assert_allclose(np.asarray(loaded(probe)), np.asarray(model(probe)), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((0, 3, 1), "input_dim"),
+        ((5, 3, 0), "tuned_rows"),
+        ((5, 3, 6), "tuned_rows"),
+    ],
+)
+def test_pretrained_embedding_rejects_bad_sizes(args, message):
+    with pytest.raises(ValueError, match=message):
+        layers.PretrainedEmbedding(*args)
+    with pytest.raises(ValueError, match="shape"):
+        layers.PretrainedEmbedding(5, 3, 2, initial=np.zeros((4, 3)))

@@ -14,13 +14,22 @@ TARGETS = ["vingt et un", "mille deux cents", "sept", "vingt-trois"]
 SPLITS = ["train", "train", "train", "test"]
 
 
-@pytest.mark.parametrize("attention", [None, "dot", "additive"])
+def _build(attention, data):
+    sizes = dict(embed_dim=6, units=8)
+    if attention == "bahdanau":
+        return seq2seq.build_bahdanau_seq2seq(
+            len(data.source_vocab), len(data.target_vocab), attention_units=5, **sizes
+        )
+    return seq2seq.build_seq2seq(
+        len(data.source_vocab), len(data.target_vocab), attention=attention, **sizes
+    )
+
+
+@pytest.mark.parametrize("attention", [None, "dot", "additive", "bahdanau"])
 def test_step_model_reproduces_the_teacher_forced_model(attention):
     seqcourse.seed_everything(0)
     data = prepare_translation(SOURCES, TARGETS, SPLITS)
-    model = seq2seq.build_seq2seq(
-        len(data.source_vocab), len(data.target_vocab), embed_dim=6, units=8, attention=attention
-    )
+    model = _build(attention, data)
     source, decoder_input = data.source, data.decoder_input  # padded rows of different lengths
     expected = np.asarray(model.train([source, decoder_input]))  # (B, T, V)
     states = model.initial_states(source)
@@ -81,3 +90,42 @@ def test_build_transformer_seq2seq_rejects_bad_arguments():
         seq2seq.build_transformer_seq2seq(3, 10)
     with pytest.raises(ValueError, match="num_blocks"):
         seq2seq.build_transformer_seq2seq(10, 10, num_blocks=0)
+
+
+def test_additive_attention_learns_its_query_and_key_projections():
+    data = prepare_translation(SOURCES, TARGETS, SPLITS)
+    model = _build("additive", data)
+    shapes = {w.path: tuple(w.shape) for w in model.train.weights if "attention" in w.path}
+    # W_q (H, da), W_k (H, da), v (da,) with da = H = 8: Bahdanau's score, not v . tanh(q + k)
+    assert shapes == {
+        "attention/query_kernel": (8, 8),
+        "attention/key_kernel": (8, 8),
+        "attention/score_vector": (8,),
+    }
+
+
+def test_bahdanau_model_attends_with_the_previous_state_from_a_bidirectional_encoder():
+    data = prepare_translation(SOURCES, TARGETS, SPLITS)
+    model = _build("bahdanau", data)
+    annotations, first_state = model.encoder(data.source)
+    assert annotations.shape == (*data.source.shape, 16)  # [forward; backward], 2H
+    assert first_state.shape == (len(SOURCES), 8)
+    shapes = {w.path: tuple(w.shape) for w in model.train.weights}
+    assert shapes["decoder/cell/kernel"] == (6 + 16, 24)  # [e_t; c_t] -> 3H
+    assert shapes["decoder/attention/query_kernel"] == (8, 5)  # s_{t-1} W_q
+    assert shapes["decoder/attention/key_kernel"] == (16, 5)  # h_j W_k
+    assert shapes["logits/kernel"] == (8 + 16 + 6, len(data.target_vocab))  # [s_t; c_t; e_t]
+    # Step 1's attention reads s_0 only: it does not change with the first decoder token.
+    first = np.asarray(model.attention([data.source, data.decoder_input]))[:, 0]
+    other = data.decoder_input.copy()
+    other[:, 0] = 5
+    np.testing.assert_allclose(
+        np.asarray(model.attention([data.source, other]))[:, 0], first, atol=1e-6
+    )
+
+
+def test_build_bahdanau_seq2seq_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="attention_units"):
+        seq2seq.build_bahdanau_seq2seq(10, 10, attention_units=0)
+    with pytest.raises(ValueError, match="source_vocab"):
+        seq2seq.build_bahdanau_seq2seq(3, 10)

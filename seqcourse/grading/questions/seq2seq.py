@@ -1,6 +1,7 @@
 """Assignment ``11_seq2seq``: scheduled-sampling decoder inputs, a sentence-level BLEU on unigrams
-and bigrams, the parameter count of a GRU encoder-decoder, and a trained encoder-decoder that
-translates numbers from English words to French words (a two-input model question).
+and bigrams, the parameter count of a GRU encoder-decoder, a trained encoder-decoder that
+translates numbers from English words to French words (a two-input model question), and one step
+of beam search that prunes by GNMT's length-normalised score.
 
 The trusted references build on :mod:`seqcourse.inference.metrics`; the grader checks that
 submissions do not call or copy the course's reference code.
@@ -80,6 +81,58 @@ def seq2seq_parameters(*, gru_bias_rows=2, decoder_embedding=True):
 
     embeddings = 40 * 16 + (30 * 16 if decoder_embedding else 0)
     return embeddings + 2 * gru(16, 32) + 32 * 30 + 30
+
+
+def gnmt_beam_step(
+    scores,
+    lengths,
+    finished,
+    log_probs,
+    end_id,
+    alpha,
+    *,
+    normalise=True,
+    count_new=True,
+    grow_finished=False,
+    return_normalised=False,
+    penalty="gnmt",
+):
+    """One beam-search step that keeps the K candidates of best GNMT-normalised score.
+
+    scores (B, K) raw log-probabilities (-inf for empty slots), lengths (B, K) tokens so far,
+    finished (B, K), log_probs (B, K, V). An unfinished beam k proposes every token v with raw
+    score ``scores + log_probs`` and length ``lengths + 1``; a finished beam proposes only itself
+    (token ``end_id``, score and length unchanged). Candidates are ranked by
+    ``raw / ((5 + length) / 6) ** alpha`` (stable: ties in the order of (k, v)). Returns
+    ``(new_scores, parents, tokens, new_lengths)``, each (B, K), best first, scores raw. The
+    keyword switches produce typical mistakes.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    finished = np.asarray(finished, dtype=bool)
+    log_probs = np.asarray(log_probs, dtype=np.float64)
+    batch, width, vocab = log_probs.shape
+    frozen = np.full(vocab, -np.inf)
+    frozen[end_id] = 0.0
+    step = np.where(finished[:, :, None], frozen, log_probs)
+    raw = scores[:, :, None] + step  # (B, K, V)
+    grown = lengths + (1 if count_new else 0)
+    if grow_finished:
+        new_length = np.broadcast_to(grown[:, :, None], raw.shape)
+    else:
+        new_length = np.where(finished, lengths, grown)[:, :, None] * np.ones(vocab, np.int64)
+    if penalty == "gnmt":
+        divisor = ((5.0 + new_length) / 6.0) ** alpha
+    else:  # |y| ** alpha
+        divisor = np.maximum(new_length, 1) ** alpha
+    ranked = raw / divisor if normalise else raw
+    flat_rank = ranked.reshape(batch, width * vocab)
+    best = np.argsort(-flat_rank, axis=1, kind="stable")[:, :width]
+    chosen = np.take_along_axis(raw.reshape(batch, -1), best, axis=1)
+    if return_normalised:
+        chosen = np.take_along_axis(flat_rank, best, axis=1)
+    new_lengths = np.take_along_axis(new_length.reshape(batch, -1), best, axis=1)
+    return chosen, best // vocab, best % vocab, new_lengths
 
 
 # --- cases ---------------------------------------------------------------------------------
@@ -205,5 +258,66 @@ TRANSLATOR = translation_question(
 )
 
 QUESTIONS = (*QUESTIONS, TRANSLATOR)
+
+END_ID = 3  # the id of </s> in the beam cases
+
+
+def _beam_case(rng, batch, width, vocab, alpha):
+    """B examples of K beams after a few steps: beam 0 always live (so that at least V >= K
+    candidates are finite and the K best are well defined), later beams live, finished or empty."""
+    lengths = rng.integers(1, 9, size=(batch, width))
+    scores = -rng.uniform(0.1, 3.0, size=(batch, width)) * lengths
+    finished = rng.uniform(size=(batch, width)) < 0.4
+    empty = rng.uniform(size=(batch, width)) < 0.15
+    finished[:, 0], empty[:, 0] = False, False
+    scores[empty] = -np.inf
+    logits = rng.normal(0.0, 2.0, size=(batch, width, vocab))
+    log_probs = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+    return Case((scores, lengths, finished, log_probs, END_ID, alpha))
+
+
+def _public_beam():
+    case = _beam_case(np.random.default_rng(112), 2, 3, 6, 0.8)
+    return [case]
+
+
+BEAM_STEP = FunctionQuestion(
+    "gnmt_beam_step",
+    4,
+    "gnmt_beam_step",
+    "one beam-search step pruning by GNMT's length-normalised score; raw scores, lengths back",
+    gnmt_beam_step,
+    _public_beam,
+    lambda rng: [
+        _beam_case(rng, b, k, v, float(rng.choice([0.5, 0.7, 1.0, 1.5])))
+        for b, k, v in random_sizes(rng, 6, (1, 4), (2, 5), (5, 9))
+    ],
+    rtol=1e-9,
+    atol=1e-12,
+    mistakes=(
+        Mistake(
+            "rank the candidates by the normalised score raw / lp(|y|), not by the raw sum",
+            lambda *a: gnmt_beam_step(*a, normalise=False),
+        ),
+        Mistake(
+            "a candidate that appends a token is one token longer: lp uses lengths + 1",
+            lambda *a: gnmt_beam_step(*a, count_new=False),
+        ),
+        Mistake(
+            "a finished beam does not grow: its length (and so its penalty) stays the same",
+            lambda *a: gnmt_beam_step(*a, grow_finished=True),
+        ),
+        Mistake(
+            "return the raw log-probabilities of the survivors, not their normalised scores",
+            lambda *a: gnmt_beam_step(*a, return_normalised=True),
+        ),
+        Mistake(
+            "GNMT's penalty is ((5 + |y|) / 6) ** alpha, not |y| ** alpha",
+            lambda *a: gnmt_beam_step(*a, penalty="power"),
+        ),
+    ),
+)
+
+QUESTIONS = (*QUESTIONS, BEAM_STEP)
 
 ASSIGNMENT = Assignment("11_seq2seq", QUESTIONS, cell_timeout=120.0, call_timeout=10.0)

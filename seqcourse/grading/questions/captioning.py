@@ -1,0 +1,282 @@
+"""Assignment ``16_image_captioning``: additive attention over a masked grid of image features,
+one free-running step of a captioning decoder with spatial attention, the backward pass of an
+attention context, and the parameters of the chapter's attention decoder.
+
+The trusted references build on :mod:`seqcourse.reference`; the grader checks that submissions do
+not call or copy it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seqcourse.grading.spec import (
+    Assignment,
+    Case,
+    FunctionQuestion,
+    Mistake,
+    ValueQuestion,
+    random_sizes,
+)
+
+# --- trusted references (the answer key, held by the grader) -------------------------------
+
+
+def grid_attention(
+    annotations, state, annotation_kernel, state_kernel, v, mask, *, use_mask=True, per_row=False
+):
+    """Additive attention of a decoder state over a grid of image features.
+
+    annotations (B, Hg, Wg, C), state (B, H), annotation_kernel W_a (C, A), state_kernel W_s
+    (H, A), v (A,), mask (B, Hg, Wg) True for real positions. Scores
+    e_ij = v . tanh(a_ij W_a + s W_s) over every grid position, softmax over all Hg * Wg real
+    positions at once. Returns (context (B, C), weights (B, Hg, Wg)). ``use_mask=False`` and
+    ``per_row=True`` (a softmax over each grid row alone) give typical mistakes.
+    """
+    from seqcourse.reference import additive_attention, softmax
+
+    annotations = np.asarray(annotations, dtype=np.float64)
+    batch, rows, columns, depth = annotations.shape
+    mask = np.asarray(mask, dtype=bool)
+    if per_row:
+        pairwise = np.tanh(annotations @ annotation_kernel + (state @ state_kernel)[:, None, None])
+        scores = np.where(mask, pairwise @ v, -1e9)
+        weights = softmax(scores, axis=-1)  # each grid row sums to 1: wrong
+        return np.einsum("bij,bijc->bc", weights, annotations), weights
+    flat = annotations.reshape(batch, rows * columns, depth)  # row-major positions
+    context, weights = additive_attention(
+        np.asarray(state, dtype=np.float64)[:, None, :],
+        flat,
+        flat,
+        v,
+        mask.reshape(batch, -1) if use_mask else None,
+        state_kernel,
+        annotation_kernel,
+    )
+    return context[:, 0], weights[:, 0].reshape(batch, rows, columns)
+
+
+def caption_step(token, state, annotations, weights, *, log=True, swapped=False):
+    """One free-running step of a captioning decoder with spatial attention (a tanh RNN cell).
+
+    token (B,) ids, state s_{t-1} (B, H), annotations (B, P, C) and ``weights`` a dict of
+    ``embedding`` (V, E), ``annotation_kernel`` (C, A), ``state_kernel`` (H, A), ``v`` (A,),
+    ``kernel`` (E + C, H), ``recurrent_kernel`` (H, H), ``bias`` (H,), ``output_kernel``
+    (H + C, V), ``output_bias`` (V,):
+
+    x = embedding[token]; alpha = softmax_i(v . tanh(a_i W_a + s_{t-1} W_s)); z = sum_i alpha_i a_i;
+    s_t = tanh([x; z] W + s_{t-1} U + b); log p = log_softmax([s_t; z] W_o + b_o).
+
+    Returns (log_probs (B, V), s_t (B, H), alpha (B, P)). ``log=False`` (probabilities) and
+    ``swapped=True`` (the cell reads [z; x]) give typical mistakes.
+    """
+    from seqcourse.reference import additive_attention, log_softmax, softmax
+
+    annotations = np.asarray(annotations, dtype=np.float64)
+    state = np.asarray(state, dtype=np.float64)
+    x = np.asarray(weights["embedding"])[np.asarray(token)]  # (B, E)
+    context, alpha = additive_attention(
+        state[:, None, :],
+        annotations,
+        annotations,
+        weights["v"],
+        None,
+        weights["state_kernel"],
+        weights["annotation_kernel"],
+    )
+    context, alpha = context[:, 0], alpha[:, 0]
+    inputs = np.concatenate([context, x] if swapped else [x, context], axis=-1)
+    new_state = np.tanh(
+        inputs @ weights["kernel"] + state @ weights["recurrent_kernel"] + weights["bias"]
+    )
+    logits = (
+        np.concatenate([new_state, context], axis=-1) @ weights["output_kernel"]
+        + weights["output_bias"]
+    )
+    return (log_softmax(logits) if log else softmax(logits)), new_state, alpha
+
+
+def context_backward(scores, annotations, d_context, mask, *, jacobian=True, softmax_step=True):
+    """The backward pass of a masked attention context z = sum_i alpha_i a_i, alpha =
+    softmax_i(e_i) over the real positions.
+
+    scores e (B, P), annotations a (B, P, C), d_context dL/dz (B, C), mask (B, P). Returns
+    (dL/de (B, P), dL/da (B, P, C)). ``jacobian=False`` (alpha * g, without subtracting the
+    weighted mean) and ``softmax_step=False`` (g itself) give typical mistakes.
+    """
+    from seqcourse.reference import softmax
+
+    annotations = np.asarray(annotations, dtype=np.float64)
+    d_context = np.asarray(d_context, dtype=np.float64)
+    scores = np.where(mask, np.asarray(scores, dtype=np.float64), -1e9)
+    alpha = softmax(scores, axis=-1)  # (B, P)
+    d_annotations = alpha[:, :, None] * d_context[:, None, :]  # dz/da_i = alpha_i
+    d_alpha = np.einsum("bpc,bc->bp", annotations, d_context)  # g_i = a_i . dL/dz
+    if not softmax_step:
+        return d_alpha, d_annotations
+    if not jacobian:
+        return alpha * d_alpha, d_annotations
+    # softmax Jacobian: de_i = alpha_i (g_i - sum_j alpha_j g_j)
+    weighted = np.sum(alpha * d_alpha, axis=-1, keepdims=True)
+    return alpha * (d_alpha - weighted), d_annotations
+
+
+def decoder_parameters(
+    embed=32, depth=66, units=128, width=64, *, context_input=True, reset_after=True
+):
+    """Trainable parameters of the chapter's BahdanauDecoder(units, width) reading
+    embeddings of size ``embed`` and annotation vectors of size ``depth`` (64 channels and 2
+    coordinates): a GRUCell on [x_t; z_t], W_a (C, A), W_s (H, A) and v (A,)."""
+    inputs = embed + depth if context_input else embed
+    gru = 3 * units * inputs + 3 * units * units + (6 if reset_after else 3) * units
+    return gru + depth * width + units * width + width
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+def _grid_case(rng, batch, rows, columns, depth, units, width):
+    real_rows = rng.integers(1, rows + 1, size=batch)
+    real_columns = rng.integers(1, columns + 1, size=batch)
+    real_rows[0], real_columns[0] = rows, columns  # one whole image
+    mask = (np.arange(rows)[None, :, None] < real_rows[:, None, None]) & (
+        np.arange(columns)[None, None, :] < real_columns[:, None, None]
+    )
+    return Case(
+        (
+            rng.normal(size=(batch, rows, columns, depth)),
+            rng.normal(size=(batch, units)),
+            rng.normal(size=(depth, width)) * 0.6,
+            rng.normal(size=(units, width)) * 0.6,
+            rng.normal(size=width),
+            mask,
+        )
+    )
+
+
+def _step_case(rng, batch, vocab, embed, positions, depth, units, width):
+    weights = {
+        "embedding": rng.normal(size=(vocab, embed)),
+        "annotation_kernel": rng.normal(size=(depth, width)) * 0.5,
+        "state_kernel": rng.normal(size=(units, width)) * 0.5,
+        "v": rng.normal(size=width),
+        "kernel": rng.normal(size=(embed + depth, units)) * 0.4,
+        "recurrent_kernel": rng.normal(size=(units, units)) * 0.4,
+        "bias": rng.normal(size=units) * 0.1,
+        "output_kernel": rng.normal(size=(units + depth, vocab)) * 0.5,
+        "output_bias": rng.normal(size=vocab) * 0.1,
+    }
+    return Case(
+        (
+            rng.integers(0, vocab, size=batch),
+            np.tanh(rng.normal(size=(batch, units))),
+            rng.normal(size=(batch, positions, depth)),
+            weights,
+        )
+    )
+
+
+def _backward_case(rng, batch, positions, depth):
+    lengths = rng.integers(1, positions + 1, size=batch)
+    lengths[0] = positions
+    return Case(
+        (
+            rng.normal(size=(batch, positions)) * 1.5,
+            rng.normal(size=(batch, positions, depth)),
+            rng.normal(size=(batch, depth)),
+            np.arange(positions)[None, :] < lengths[:, None],
+        )
+    )
+
+
+QUESTIONS = (
+    FunctionQuestion(
+        "grid_attention",
+        3,
+        "grid_attention",
+        "additive attention over a masked (B, Hg, Wg) grid: context (B, C) and weights",
+        grid_attention,
+        lambda: [_grid_case(np.random.default_rng(161), 2, 3, 4, 5, 6, 7)],
+        lambda rng: [
+            _grid_case(rng, *s)
+            for s in random_sizes(rng, 4, (1, 4), (1, 5), (1, 5), (1, 6), (1, 6), (1, 6))
+        ],
+        mistakes=(
+            Mistake(
+                "positions outside the image (mask False) must get weight 0: lower their scores "
+                "before the softmax",
+                lambda *a: grid_attention(*a, use_mask=False),
+            ),
+            Mistake(
+                "the softmax runs over all Hg * Wg positions at once, not over each row of the "
+                "grid: flatten the grid first",
+                lambda *a: grid_attention(*a, per_row=True),
+            ),
+        ),
+    ),
+    FunctionQuestion(
+        "caption_step",
+        4,
+        "caption_step",
+        "one decoding step with spatial attention: (log_probs (B, V), state (B, H), alpha (B, P))",
+        caption_step,
+        lambda: [_step_case(np.random.default_rng(162), 3, 7, 4, 6, 5, 8, 6)],
+        lambda rng: [
+            _step_case(rng, *s)
+            for s in random_sizes(rng, 4, (1, 4), (4, 9), (1, 5), (1, 8), (1, 5), (1, 6), (1, 5))
+        ],
+        mistakes=(
+            Mistake(
+                "return log-probabilities (a log-softmax of the logits), not probabilities",
+                lambda *a: caption_step(*a, log=False),
+            ),
+            Mistake(
+                "the cell reads [x; z], the embedding first: the kernel's first E rows belong to x",
+                lambda *a: caption_step(*a, swapped=True),
+            ),
+        ),
+    ),
+    FunctionQuestion(
+        "context_backward",
+        3,
+        "context_backward",
+        "dL/d scores (B, P) and dL/d annotations (B, P, C) of a masked attention context",
+        context_backward,
+        lambda: [_backward_case(np.random.default_rng(163), 3, 5, 4)],
+        lambda rng: [_backward_case(rng, *s) for s in random_sizes(rng, 4, (1, 4), (1, 9), (1, 6))],
+        mistakes=(
+            Mistake(
+                "the softmax couples the weights: dL/de_i = alpha_i (g_i - sum_j alpha_j g_j), "
+                "with g_i = a_i . dL/dz",
+                lambda *a: context_backward(*a, jacobian=False),
+            ),
+            Mistake(
+                "g_i = a_i . dL/dz is the gradient of the weight alpha_i; go on through the "
+                "softmax to the score e_i",
+                lambda *a: context_backward(*a, softmax_step=False),
+            ),
+        ),
+    ),
+    ValueQuestion(
+        "decoder_parameters",
+        2,
+        "n_decoder_parameters",
+        "trainable parameters of BahdanauDecoder(128, 64) on E = 32, C = 66",
+        decoder_parameters,
+        rtol=0,
+        atol=0,
+        mistakes=(
+            Mistake(
+                "the GRU cell reads [x_t; z_t]: its kernel has E + C rows, not E",
+                lambda: decoder_parameters(context_input=False),
+            ),
+            Mistake(
+                "Keras's GRU (reset_after=True) has two bias vectors of 3H, an input and a "
+                "recurrent one",
+                lambda: decoder_parameters(reset_after=False),
+            ),
+        ),
+    ),
+)
+
+ASSIGNMENT = Assignment("16_image_captioning", QUESTIONS, cell_timeout=120.0, call_timeout=10.0)
