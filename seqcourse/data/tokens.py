@@ -95,7 +95,7 @@ class TranslationArrays:
     ``targets`` are the unpadded target id lists (no ``<s>``/``</s>``); ``splits`` (N,) names
     each row's split. ``source_vocab`` and ``target_vocab`` list the tokens by id.
 
-    No chapter calls it directly; :func:`prepare_translation` (chapters 11 and 12) uses it.
+    No chapter calls it directly; :func:`prepare_translation` (chapters 11, 12 and 13) uses it.
     """
 
     source: np.ndarray
@@ -137,7 +137,7 @@ def prepare_translation(sources, targets, splits, train_split="train", *, target
     Returns:
         :class:`TranslationArrays`.
 
-    Chapters 11 and 12 use it.
+    Chapters 11, 12 and 13 use it.
     """
     sources, targets, splits = list(sources), list(targets), np.asarray(splits)
     if not len(sources) == len(targets) == len(splits) or not sources:
@@ -234,7 +234,7 @@ def check_token_id(name, value):
     """``value`` as an int if it is a token id a decoder may emit (>= 1: 0 is padding).
 
     No chapter calls it directly; :func:`beam_search` (chapters 11 and 16), :func:`decoder_io`
-    (chapter 11) and :func:`greedy_decode` (chapters 11, 12 and 16) use it.
+    (chapter 11) and :func:`greedy_decode` (chapters 11, 12, 13 and 16) use it.
     """
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be a positive int token id (0 is padding); got {value!r}")
@@ -301,7 +301,7 @@ def mask_tokens(ids, rng, mask_id, vocab_size, rate=0.15, max_predictions=8, fir
         steps int32 ``(B, K)``; and float32 ``(B, K)`` weights, 1 for a chosen step and 0 for
         padding (the ``sample_weight`` of the loss). A row without real tokens gets none.
 
-    No chapter calls it yet (chapter 13 will).
+    Chapter 13 shows it.
     """
     ids = np.asarray(ids)
     if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):

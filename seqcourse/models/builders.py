@@ -353,7 +353,7 @@ def recurrent_language_model(
     ``T`` is ``None``: the model reads texts of any length. Sequential, so
     :func:`seqcourse.inference.generation.stateful_copy` can make a generator from it.
 
-    Chapter 10 shows it.
+    Chapter 10 shows it; chapter 13 uses it.
     """
     import keras
 
@@ -529,7 +529,7 @@ def transformer_masked_lm(
     :func:`seqcourse.data.tokens.mask_tokens` (targets ``(B, K)``, ``sample_weight`` its weights).
     ``vocab_size`` counts every id the inputs may hold, the ``[MASK]`` id included.
 
-    No chapter calls it yet (chapter 13 will).
+    Chapter 13 uses it.
     """
     import keras
 
@@ -574,7 +574,7 @@ def transformer_language_model(
     only) and ``Dense(V)``: output ``t`` scores token ``t + 1`` from tokens ``1..t``, like the
     recurrent model, but its context is the window it is given, not a carried state.
 
-    No chapter calls it yet (chapter 13 will).
+    Chapter 13 shows it.
     """
     import keras
 

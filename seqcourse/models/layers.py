@@ -179,7 +179,7 @@ class TransformerDecoder(keras.layers.Layer):
         ff_dim: the width of the feed-forward network's hidden layer.
         dropout: the dropout rate after each sublayer.
 
-    No chapter calls it yet (chapter 13 will).
+    Chapter 13 shows it.
     """
 
     def __init__(self, num_heads, key_dim, ff_dim, dropout=0.1, **kwargs):

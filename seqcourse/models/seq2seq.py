@@ -36,7 +36,7 @@ class Seq2Seq:
     - ``attention``: ``[source, decoder_input]`` -> attention weights ``(B, T, S)``, or None
       without attention.
 
-    No chapter calls it directly; :func:`build_seq2seq` (chapters 11 and 12) and
+    No chapter calls it directly; :func:`build_seq2seq` (chapters 11, 12 and 13) and
     :func:`build_bahdanau_seq2seq` (chapter 12) use it.
     """
 
@@ -108,7 +108,7 @@ def build_seq2seq(source_vocab, target_vocab, embed_dim=32, units=128, attention
     Returns:
         :class:`Seq2Seq`, uncompiled.
 
-    Chapter 11 shows it; chapter 12 uses it.
+    Chapter 11 shows it; chapters 12 and 13 use it.
     """
     import keras
 
@@ -254,7 +254,7 @@ class TransformerSeq2Seq:
     so far, and every step re-reads it (``step`` costs O(t) attention rows at step t; caching the
     keys and values of earlier steps, as production decoders do, would make it O(1) rows).
 
-    No chapter calls it yet (chapter 13 will, through :func:`build_transformer_seq2seq`).
+    Chapter 13 shows it.
     """
 
     train: object
@@ -302,7 +302,7 @@ def build_transformer_seq2seq(
     Returns:
         :class:`TransformerSeq2Seq`, uncompiled.
 
-    No chapter calls it yet (chapter 13 will).
+    Chapter 13 uses it.
     """
     import keras
 
