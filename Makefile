@@ -54,7 +54,7 @@ test: export OPENBLAS_NUM_THREADS := 1
 test: data
 	$(BIN)/ruff check seqcourse tests scripts _ext
 	$(BIN)/ruff format --check seqcourse tests scripts _ext
-	$(BIN)/python -m pytest -n $(JOBS) -m "not book"
+	$(BIN)/python -m pytest -n $(JOBS) -m "not book" --durations=25
 	$(BIN)/python -m pytest -m book
 
 exercises: $(STAMP)

@@ -9,6 +9,7 @@ grade. In the grader's sandbox ``check`` is replaced by a no-op.
 
 from __future__ import annotations
 
+import re
 import sys
 
 from seqcourse.grading import modelprobe, registry, wire
@@ -30,6 +31,7 @@ from seqcourse.grading.verdicts import (
 from seqcourse.runtime import fast_mode
 
 HIDDEN_NOTE = "hidden cases decide the grade"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its messages for a terminal
 
 
 def _as_sent(value):
@@ -82,18 +84,25 @@ def _check_value(question: ValueQuestion, value) -> str:
 def pass_rule(question: ModelQuestion) -> str:
     """How a model question's pass mark is set, in words (the numbers come from hidden data)."""
     metric, words = question.metric, threshold_words(question.metric)
-    bars = [b.name for b in question.baselines if b.bar]
+    bars = [b.name for b in question.baselines if b.bar and b.margin is None]
     if question.twin:
         bars.append("the same model without its regularisation")
     parts = []
     if bars:
-        kind = "error" if not METRICS[metric][1] else f"shortfall from 1 of {metric}"
+        what = metric if not METRICS[metric][1] else f"a shortfall from 1 of {metric}"
         parts.append(
-            f"{metric} that removes {question.margin:.0%} of the {kind} of the best of its "
-            f"baselines ({', '.join(bars)}), computed by the grader on hidden data"
+            f"{what} {question.margin:.0%} below the best of its baselines' ({', '.join(bars)}), "
+            "computed by the grader on hidden data"
         )
-        if question.partial:
-            parts.append("partial credit in proportion between the best baseline and that mark")
+    for baseline in question.baselines:
+        if baseline.bar and baseline.margin is not None:
+            parts.append(
+                f"{metric} removing {baseline.margin:.0%} of the {baseline.name} forecast's error"
+                if baseline.margin
+                else f"{metric} no worse than {baseline.name}'s"
+            )
+    if question.partial:
+        parts.append("partial credit in proportion between the best baseline and that mark")
     if question.threshold is not None:
         parts.append(f"{metric} {words} {question.threshold:g}")
     return "; ".join(parts)
@@ -130,7 +139,7 @@ def _check_model(question: ModelQuestion, builder) -> str:
         if question.other_length:
             hint = " (the grader scores sequences of another length than it trains on: "
             hint += "use keras.Input((None, ...)))"
-        failure = f"{type(error).__name__}: {error}"
+        failure = f"{type(error).__name__}: {_ANSI.sub('', str(error))[:500]}"
         return f"predicting on inputs of shape {shapes} raised {failure}{hint}"
     if question.requires:
         structure = modelprobe.describe(model)

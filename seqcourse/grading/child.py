@@ -137,13 +137,16 @@ def install_course_stubs() -> None:
     seqcourse.grading = fake
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its messages for a terminal
+
+
 def describe_error(error: BaseException) -> str:
     """``Type: message (cell N, line L)`` for the submission's feedback, without grader frames."""
     where = ""
     for frame, line in traceback.walk_tb(error.__traceback__):
         if frame.f_code.co_filename.startswith("<cell"):
             where = f" ({frame.f_code.co_filename.strip('<>')}, line {line})"
-    message = str(error)[:500] if not isinstance(error, GraderTimeout) else str(error)
+    message = str(error) if isinstance(error, GraderTimeout) else _ANSI.sub("", str(error))[:500]
     kind = type(error).__name__
     return f"{kind}: {message}{where}" if message else f"{kind}{where}"
 
@@ -395,6 +398,16 @@ def grade_model(question: dict, namespace: dict, arrays: dict, reporter: Reporte
         with _Alarm(copies * (budget * 4 + 120.0)):  # a backstop in wall time; budgets are CPU
             model = build()
             result["structure"] = _measure("reading the model's layers", modelprobe.describe, model)
+            requires = question.get("requires") or []
+            layers = result["structure"].get("layers")
+            if (
+                requires
+                and isinstance(layers, list)
+                and not any(modelprobe.matches_required(e, requires) for e in layers)
+            ):
+                # No layer of the kind the question requires: the verdict is 0 whatever the model
+                # would learn, so the budget is not spent (the parent re-checks the structure).
+                return [{**result, "skipped": True}]
             result["training"] = train(model)
             predictions = outputs(model)
             probe = _first_rows(data["x_train"], 64)
@@ -402,9 +415,12 @@ def grade_model(question: dict, namespace: dict, arrays: dict, reporter: Reporte
             if question.get("twin"):
                 twin = build()
                 removed = modelprobe.strip_regularisation(twin)
-                twin_training = train(twin)
-                result["twin"] = {"removed": removed, "training": twin_training}
-                twin_predictions = outputs(twin)
+                result["twin"] = {"removed": removed}
+                if removed:
+                    result["twin"]["training"] = train(twin)
+                    twin_predictions = outputs(twin)
+                else:  # nothing removed: the twin is this very model, trained the same way
+                    twin_predictions = predictions
     except NotImplementedError:
         return [{**result, "error": "not implemented yet (raises NotImplementedError)"}]
     except _Refused as refused:

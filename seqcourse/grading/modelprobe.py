@@ -40,6 +40,21 @@ RATE_ATTRIBUTES = ("dropout", "recurrent_dropout", "rate", "stddev")
 MAX_ABLATED = 16  # layers ablated at most (each costs one prediction of a small batch)
 
 
+def matches_required(entry, requires) -> bool:
+    """Whether a layer of :func:`describe` (its class or a class inside it) is one ``requires``
+    names: an exact class name (``"GRU"`` also matches ``"GRUCell"``) or ``"*Suffix"`` for any class
+    whose name ends so. The parent's verdict uses this rule; the child uses it only to skip
+    training a model that has no such layer at all (the verdict is 0 whatever it would learn)."""
+    classes = {str(entry.get("class", ""))} | {str(c) for c in entry.get("inside", [])}
+    for wanted in requires:
+        if wanted.startswith("*"):
+            if any(c.endswith(wanted[1:]) for c in classes):
+                return True
+        elif wanted in classes or f"{wanted}Cell" in classes:
+            return True
+    return False
+
+
 def _sublayers(layer) -> list:
     flatten = getattr(layer, "_flatten_layers", None)
     if flatten is None:

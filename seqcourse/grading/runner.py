@@ -54,6 +54,8 @@ class QuestionResult:
     max_score: float
     score: float = 0.0
     lines: list[str] = field(default_factory=list)
+    # A model question's numbers: its metric, the baselines' and the pass mark (for benchmarks).
+    numbers: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -140,6 +142,7 @@ class Prepared:
                 entry["budget"] = question.budget_fast if self.fast else question.budget
                 entry["seed"] = self.seed
                 entry["twin"] = question.twin
+                entry["requires"] = list(question.requires)
                 if question.decode is not None:
                     entry["decode"] = {
                         "start_id": question.decode.start_id,
@@ -173,8 +176,9 @@ _BASELINE_CACHE: dict[tuple, list[tuple[str, float, bool]]] = {}
 
 def baseline_scores(question: ModelQuestion, data: ModelData, fast: bool):
     """``[(name, value of the question's metric on the hidden y_eval, sets the bar)]`` of the
-    question's baselines, fitted here in the trusted parent; cached per question, mode and salt."""
-    key = (question.name, fast, os.environ.get(SALT_ENV, "0"))
+    question's baselines, fitted here in the trusted parent; cached per data, baselines, metric,
+    mode and salt (copies of a question share the computation)."""
+    key = (question.data, question.baselines, question.metric, fast, os.environ.get(SALT_ENV, "0"))
     if key not in _BASELINE_CACHE:
         scores = []
         for baseline in question.baselines:
@@ -387,43 +391,65 @@ def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, 
         if technique:
             verdict.lines.append(technique)
             problem = problem and f"also: {problem}"
+            if outcome.get("skipped"):  # not trained: no score to report beside the reason
+                return
+    if outcome.get("skipped"):  # the child skipped training, yet the layer is there: no credit
+        verdict.lines.append("the model was not trained, so it cannot be scored")
+        return
     if problem:
         note = _length_note(question, data) if "raised" in problem else ""
         verdict.lines.append(problem + note)
         return
-    if verdict.lines:  # the technique is missing: the score stays 0
-        return
+    # Why the score stays 0 whatever the metric says ("": it does not).
+    no_credit = " (no credit without the layer the question asks for)" if verdict.lines else ""
     value, problem = model_metric(question.metric, data.y_eval, got)
     if problem:
         verdict.lines.append(problem)
         return
     baselines = prepared.baselines[question.name]
+    removed = None
     if question.twin:
         twin = outcome.get("twin") if isinstance(outcome.get("twin"), dict) else {}
         removed = twin.get("removed")
         if not isinstance(removed, list) or not removed:
-            verdict.lines.append(
-                f"{question.metric} = {value:.4g}, but the model has no regularisation to remove "
-                "(no dropout, recurrent dropout, noise or weight penalty): the question grades "
-                "what regularisation changes"
+            removed = None
+            no_credit = no_credit or (
+                " (no credit: the model has no regularisation to remove, no dropout, recurrent "
+                "dropout, noise or weight penalty, and the question grades what regularisation "
+                "changes)"
             )
-            return
-        twin_value, problem = model_metric(
-            question.metric, data.y_eval, _decode({**twin, "npz": outcome.get("npz", "")})[0]
-        )
-        if problem:
-            verdict.lines.append(f"{TWIN}: {problem}")
-            return
-        baselines = [*baselines, (TWIN, twin_value, True)]
-    bars = [(name, v) for name, v, bar in baselines if bar]
-    best_name, best = (
-        min(bars, key=lambda item: error_of(question.metric, item[1])) if bars else (None, None)
+        else:
+            twin_value, problem = model_metric(
+                question.metric, data.y_eval, _decode({**twin, "npz": outcome.get("npz", "")})[0]
+            )
+            if problem and not no_credit:
+                verdict.lines.append(f"{TWIN}: {problem}")
+                return
+            if not problem:
+                baselines = [*baselines, (TWIN, twin_value, True)]
+    margins = {b.name: b.margin for b in question.baselines if b.margin is not None}
+    marks = [  # (the pass mark a baseline sets, its name, its value)
+        (pass_mark(question.metric, v, margins.get(name, question.margin)), name, v)
+        for name, v, bar in baselines
+        if bar
+    ]
+    needed, best_name, best = (
+        min(marks, key=lambda mark: error_of(question.metric, mark[0]))
+        if marks
+        else (None, None, None)
     )
-    needed = pass_mark(question.metric, best, question.margin, question.threshold)
-    fraction = credit(question.metric, value, best, needed, question.partial)
+    needed = pass_mark(question.metric, needed, 0.0, question.threshold)  # with the threshold
+    fraction = 0.0 if no_credit else credit(question.metric, value, best, needed, question.partial)
     verdict.score = float(question.points) * fraction
+    verdict.numbers = {
+        "value": value,
+        "best": best_name,
+        "needed": needed,
+        "baselines": {name: v for name, v, _ in baselines},
+    }
     words = threshold_words(question.metric)
     line = f"your model: {question.metric} {value:.4g} on held-out data"
+    line += no_credit
     if best_name is not None:
         line += f"; best baseline ({best_name}): {best:.4g}"
     line += f"; needed: {words} {needed:.4g}"
@@ -433,10 +459,9 @@ def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, 
     others = [f"{name} {v:.4g}" for name, v, _ in baselines if name != best_name]
     if others:
         verdict.lines.append("other baselines: " + "; ".join(others))
-    if question.twin:
+    if removed:
         verdict.lines.append(
-            "regularisation removed for the comparison: "
-            + "; ".join(str(r) for r in outcome["twin"]["removed"][:8])
+            "regularisation removed for the comparison: " + "; ".join(str(r) for r in removed[:8])
         )
     training = outcome.get("training")
     if isinstance(training, dict):

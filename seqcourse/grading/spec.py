@@ -179,13 +179,15 @@ class Baseline:
     trusted parent) and returns predictions for ``data.x_eval`` in the form the student's model is
     scored in (the question's metric reads both alike): seasonal naive, least squares, majority
     class, bag of words, a bigram model, a copy of the source. Its score on the hidden ``y_eval``
-    is reported in the feedback; with ``bar`` (the default) it also sets the pass mark (see
-    :class:`ModelQuestion`), without it the score is shown for reference only.
+    is reported in the feedback; with ``bar`` (the default) it also sets a pass mark (see
+    :class:`ModelQuestion`), without it the score is shown for reference only. ``margin``, if
+    given, replaces the question's margin for this baseline (0.0: "at least as good as it").
     """
 
     name: str
     predict: Callable[[ModelData], Any]
     bar: bool = True
+    margin: float | None = None
 
 
 @dataclass(frozen=True)
@@ -233,9 +235,10 @@ class ModelQuestion:
     2. the pass mark: ``metric`` on ``y_eval`` must remove the fraction ``margin`` of the *error* of
        the best baseline with ``bar`` (error = the metric for mse/mae, 1 - the metric for accuracy,
        exact match, BLEU): ``needed = best * (1 - margin)`` for errors, ``1 - (1 - best) *
-       (1 - margin)`` for scores; with ``partial``, scores between the best baseline and ``needed``
-       earn credit in proportion; ``threshold``, if given, is an absolute pass mark besides
-       (the stricter of the two holds; a question without baselines needs it);
+       (1 - margin)`` for scores (a baseline's own ``margin`` replaces the question's for it; the
+       strictest mark holds); with ``partial``, scores between that baseline and ``needed`` earn
+       credit in proportion; ``threshold``, if given, is an absolute pass mark besides (the
+       stricter holds; a question without baselines needs it);
     3. ``twin``: the child also trains the same builder's model with its regularisation removed
        (dropout rates, noise, weight penalties set to zero) under the same seed and budget; its
        score is a baseline ("the same model without its regularisation"), and a model with nothing

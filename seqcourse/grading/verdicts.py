@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from seqcourse.grading.modelprobe import matches_required
 from seqcourse.inference.metrics import bleu, exact_match
 
 
@@ -268,17 +269,6 @@ def credit(metric: str, value: float, best: float | None, needed: float, partial
 ABLATION_FLOOR = 1e-4  # relative change of the predictions below which a layer does not matter
 
 
-def _matches(entry: Mapping, requires: Sequence[str]) -> bool:
-    classes = {str(entry.get("class", ""))} | {str(c) for c in entry.get("inside", [])}
-    for wanted in requires:
-        if wanted.startswith("*"):
-            if any(c.endswith(wanted[1:]) for c in classes):
-                return True
-        elif wanted in classes or f"{wanted}Cell" in classes:
-            return True
-    return False
-
-
 def technique_problem(question, structure, ablation) -> str:
     """Why the model does not use the layer ``question.requires`` names ("" if it does).
 
@@ -294,7 +284,7 @@ def technique_problem(question, structure, ablation) -> str:
         return f"the grader could not read the model's layers ({failed or 'no report'}); {asks}"
     layers = [e for e in structure["layers"] if isinstance(e, Mapping)]
     ablation = ablation if isinstance(ablation, Mapping) and "__failed__" not in ablation else {}
-    found = [e for e in layers if _matches(e, question.requires)]
+    found = [e for e in layers if matches_required(e, question.requires)]
     listed = ", ".join(dict.fromkeys(str(e.get("class")) for e in layers)) or "none"
     if not found:
         return f"{asks}, and the model has none (its layers: {listed})"

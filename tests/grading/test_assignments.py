@@ -1,5 +1,11 @@
-"""Every assignment in solutions/: the solution scores full marks, the generated exercise 0."""
+"""Every assignment in solutions/: the solution scores full marks, the generated exercise 0.
 
+The solutions' model questions are trained and graded once, beside the trivial submissions, by
+tests/grading/test_trivial_submissions.py (under three salts); here the solution notebook is graded
+on its other questions, the exercise on all of them.
+"""
+
+import dataclasses
 import shutil
 
 import pytest
@@ -32,11 +38,18 @@ def test_solution_full_marks_exercise_zero(name, tmp_path):
     submissions.mkdir()
     shutil.copy(ROOT / "solutions" / f"{name}.md", submissions / "solution.md")
     shutil.copy(ROOT / "exercises" / f"{name}.md", submissions / "exercise.md")
-    out = tmp_path / "out"
     assignment = registry.get_assignment(name)
     found = batch.find_submissions(submissions)
-    batch.grade_batch(found, assignment, out, jobs=2, fast=True, progress=False)
-    solution, exercise = results(out, "solution"), results(out, "exercise")
-    assert solution["score"] == assignment.max_total, solution
+    out = tmp_path / "out"
+    batch.grade_batch({"exercise": found["exercise"]}, assignment, out, fast=True, progress=False)
+    without_models = dataclasses.replace(
+        assignment, questions=tuple(q for q in assignment.questions if q.kind != "model")
+    )
+    solved = tmp_path / "solved"
+    batch.grade_batch(
+        {"solution": found["solution"]}, without_models, solved, fast=True, progress=False
+    )
+    solution, exercise = results(solved, "solution"), results(out, "exercise")
+    assert solution["score"] == without_models.max_total, solution
     assert exercise["score"] == 0.0, exercise
     assert not any("Cell" in line for line in solution["output"].splitlines()), solution["output"]

@@ -102,3 +102,16 @@ def test_strip_regularisation_trains_the_same_model_without_it():
     plain.set_weights(model.get_weights())
     assert np.allclose(plain(x), model(x), atol=1e-6)  # the same function as the plain model
     assert modelprobe.strip_regularisation(plain) == []
+
+
+def test_required_layers_match_by_class_cell_or_suffix():
+    model = keras.Sequential(
+        [keras.Input((None, 4)), L.Bidirectional(L.GRU(8)), L.Dense(1, name="head")]
+    )
+    wrapped, dense = modelprobe.describe(model)["layers"]
+    assert modelprobe.matches_required(wrapped, ["GRU"])  # GRU inside Bidirectional
+    assert modelprobe.matches_required(wrapped, ["LSTM", "*GRU"])
+    assert not modelprobe.matches_required(wrapped, ["LSTM", "SimpleRNN"])
+    assert not modelprobe.matches_required(dense, ["GRU"])
+    assert modelprobe.matches_required({"class": "BahdanauAttention"}, ["*Attention"])
+    assert not modelprobe.matches_required({"class": "BahdanauAttention"}, ["Attention"])

@@ -1,86 +1,159 @@
-"""Data of the encoder-decoder model questions (11_seq2seq, 12_attention): number translation
-(English words -> French words) as two-input teacher-forcing arrays, with evaluation *probes*
-that cannot leak the answer through the decoder input.
+"""Data and baselines of the encoder-decoder model questions (11_seq2seq, 12_attention): number
+translation (English words -> French words), trained with teacher forcing and graded by greedy
+decoding (:class:`~seqcourse.grading.spec.Decoding`).
 
-Teacher-forced evaluation feeds the decoder ``<s> y_1 .. y_n``; a model that looked ahead (a
-bidirectional decoder, a shift the wrong way) could read ``y_t`` at step ``t + 1`` and copy it.
-So every held-out target token ``y_t`` gets its own probe row: the source, the decoder input cut
-after step ``t`` (later steps set to padding 0), and a label row that is 0 (ignored) everywhere
-but step ``t``. A causal decoder predicts the same at step ``t`` as on the full input; a model
-that peeks sees only padding.
+Chapter 11 insists that a sequence-to-sequence model is judged by what it produces from its own
+outputs, not by its teacher-forced token accuracy: a decoder that reads ahead in its input, or
+leans on the true previous token, can score well teacher-forced and still produce nothing useful.
+So the sandbox decodes the held-out sources greedily, the model fed only its own tokens, and the
+grade is the share of held-out numbers translated exactly (numbers never seen in training).
+
+The baselines see the same data: the most frequent training translation (a decoder that ignores
+its source), and the translation of the training source with the most words in common, word order
+ignored (a position-blind lookup).
 """
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
-from seqcourse.grading.spec import ModelData, ModelQuestion, question_rng
+from seqcourse.grading.spec import Baseline, Decoding, ModelData, ModelQuestion, question_rng
+
+HELD_OUT = 300  # numbers translated by the model in the grader's sandbox
 
 
-def teacher_forced_probes(source, decoder_input, decoder_output):
-    """One probe per real target token.
+def _ids(texts, vocabulary: list, width: int) -> np.ndarray:
+    """Texts as token ids of ``vocabulary`` (a StringLookup's, id = position; unknown -> 1),
+    padded with 0 to ``width``."""
+    from seqcourse.data.tokens import UNK, tokenize
 
-    source (N, S), decoder_input and decoder_output (N, T) int, padded with 0. Returns
-    ``((source (P, S), decoder_input (P, T)), labels (P, T))`` with P the number of nonzero
-    entries of ``decoder_output``; probe p for row r and step t keeps ``decoder_input[r, :t + 1]``
-    and has the single label ``decoder_output[r, t]`` at step t.
-    """
-    rows, steps = np.nonzero(decoder_output)
-    t = decoder_input.shape[1]
-    keep = np.arange(t)[None, :] <= steps[:, None]  # (P, T): steps up to t
-    inputs = np.where(keep, decoder_input[rows], 0).astype(np.int32)
-    labels = np.where(np.arange(t)[None, :] == steps[:, None], decoder_output[rows], 0)
-    return (source[rows].astype(np.int32), inputs), labels.astype(np.int32)
+    index = {token: i for i, token in enumerate(vocabulary)}
+    out = np.zeros((len(texts), width), dtype=np.int32)
+    for row, text in enumerate(texts):
+        ids = [index.get(token, UNK) for token in tokenize(text)]
+        if len(ids) > width:
+            raise ValueError(f"a held-out text of {len(ids)} tokens is wider than {width}")
+        out[row, : len(ids)] = ids
+    return out
 
 
-def translation_data(name: str, n_pairs: int, max_digits: int) -> ModelData:
-    """English -> French number words as ``ModelData``: x = ``(source, decoder_input)``, y = the
-    decoder output (B, T); evaluation on the test split's probes (numbers never in training).
+def translation_data(name: str, n_pairs: int, max_digits: int, width: int) -> ModelData:
+    """English -> French number words as ``ModelData``.
 
-    The generator's seed comes from the question's salted generator, so a term's salt changes
-    the numbers (and the hidden pairs).
+    Training: the ``"train"`` rows of ``number_translation(n_pairs, ...)`` with a seed fixed by the
+    question's name, ``x_train = (source (N, S), decoder_input (N, T))`` and ``y_train`` the decoder
+    output ``(N, T)`` (teacher forcing, :func:`seqcourse.data.tokens.decoder_io`). Held out:
+    :data:`HELD_OUT` numbers drawn with the question's *salted* generator, none of them among the
+    ``n_pairs``, as ``x_eval = (source (M, width), zeros (M, width))`` and ``y_eval`` their French
+    ids ``(M, width)`` without ``</s>``, padded with 0. A term's salt changes the held-out numbers
+    and nothing the model trains on.
     """
     from seqcourse.data import number_translation
     from seqcourse.data.tokens import prepare_translation
 
-    seed = int(question_rng(name).integers(2**31))
+    seed = zlib.crc32(name.encode())
     frame = number_translation(n_pairs, "en", "fr", max_digits=max_digits, seed=seed)
-    data = prepare_translation(frame.source, frame.target, frame.split)
-    train, test = data.rows("train"), data.rows("test")
-    x_eval, y_eval = teacher_forced_probes(
-        data.source[test], data.decoder_input[test], data.decoder_output[test]
-    )
+    train = frame[frame["split"] == "train"]
+    data = prepare_translation(train["source"], train["target"], train["split"])
+    if data.decoder_output.shape[1] > width:
+        raise ValueError(f"{name}: targets of {data.decoder_output.shape[1]} steps exceed {width}")
+    salted = int(question_rng(name).integers(2**31))
+    pool = number_translation(3 * HELD_OUT, "en", "fr", max_digits=max_digits, seed=salted)
+    held = pool[~pool["number"].isin(frame["number"])].head(HELD_OUT)
     return ModelData(
-        (data.source[train], data.decoder_input[train]), data.decoder_output[train], x_eval, y_eval
+        (data.source, data.decoder_input),
+        data.decoder_output,
+        (_ids(held["source"], data.source_vocab, width), np.zeros((len(held), width), np.int32)),
+        _ids(held["target"], data.target_vocab, width),
     )
 
 
 def vocabulary_sizes(data: ModelData) -> dict:
-    """The builder's keyword arguments: ``source_vocab`` and ``target_vocab`` (ids < size)."""
+    """The builder's keyword arguments: ``source_vocab`` and ``target_vocab`` (ids < size; the
+    vocabularies are the training texts', so held-out ids are below them too)."""
     source, decoder_input = data.x_train
-    biggest = max(int(decoder_input.max()), int(data.y_train.max()), int(data.y_eval.max()))
-    sizes = (int(source.max()), int(data.x_eval[0].max()))
-    return {"source_vocab": max(sizes) + 1, "target_vocab": biggest + 1}
+    biggest = max(int(decoder_input.max()), int(data.y_train.max()))
+    return {"source_vocab": int(source.max()) + 1, "target_vocab": biggest + 1}
+
+
+def _training_targets(data: ModelData) -> list[tuple[int, ...]]:
+    from seqcourse.data.tokens import END
+
+    targets = []
+    for row in data.y_train.tolist():
+        cut = [token for token in row[: row.index(END)]] if END in row else row
+        targets.append(tuple(token for token in cut if token != 0))
+    return targets
+
+
+def _as_decoded(targets: list[tuple[int, ...]], width: int) -> np.ndarray:
+    out = np.zeros((len(targets), width), dtype=np.int64)
+    for row, target in enumerate(targets):
+        out[row, : len(target)] = target[:width]
+    return out
+
+
+def most_frequent_translation(data: ModelData) -> np.ndarray:
+    """Every source gets the most frequent training translation: a decoder without an encoder."""
+    targets = _training_targets(data)
+    values, counts = np.unique(np.array(targets, dtype=object), return_counts=True)
+    best = values[int(np.argmax(counts))]
+    return _as_decoded([tuple(best)] * len(data.y_eval), data.y_eval.shape[1])
+
+
+def _bags(ids: np.ndarray, vocab: int) -> np.ndarray:
+    counts = np.zeros((len(ids), vocab), dtype=np.int32)
+    rows = np.repeat(np.arange(len(ids)), ids.shape[1])
+    np.add.at(counts, (rows, ids.ravel()), 1)
+    counts[:, 0] = 0  # padding
+    return counts
+
+
+def nearest_bag_of_words(data: ModelData) -> np.ndarray:
+    """The translation of the training source sharing the most words (counted with repeats) with
+    the held-out source, word order ignored; ties go to the first."""
+    source, held = data.x_train[0], data.x_eval[0]
+    vocab = int(max(source.max(), held.max())) + 1
+    known, asked = _bags(source, vocab), _bags(held, vocab)
+    targets = _training_targets(data)
+    chosen = []
+    for row in asked:
+        shared = np.minimum(known, row).sum(axis=1)  # multiset intersection
+        chosen.append(targets[int(np.argmax(shared))])
+    return _as_decoded(chosen, data.y_eval.shape[1])
+
+
+BASELINES = (
+    Baseline("most frequent training translation", most_frequent_translation),
+    Baseline("translation of the training source with most words in common", nearest_bag_of_words),
+)
 
 
 def translation_question(
-    name: str, target: str, summary: str, max_digits: int, threshold: float
+    name: str, target: str, summary: str, max_digits: int, width: int, margin: float, **kwargs
 ) -> ModelQuestion:
     """A 4-point model question: ``target(source_vocab, target_vocab)`` builds a compiled
     ``[source (B, S), decoder_input (B, T)] -> (B, T, V)`` model; the grader trains it with teacher
-    forcing on 3000 number pairs of up to ``max_digits`` digits (40 epochs at most, 60 CPU
-    seconds, 20 in fast mode) and needs the probes' token accuracy to reach ``threshold``."""
+    forcing on the training part of 3000 number pairs of up to ``max_digits`` digits (40 epochs at
+    most, 60 CPU seconds, 20 in fast mode), decodes the held-out sources greedily (at most ``width``
+    tokens) and needs an exact-match share that removes ``margin`` of the best baseline's
+    shortfall."""
     return ModelQuestion(
         name,
         4,
         target,
         summary,
-        lambda fast: translation_data(name, 3000, max_digits),
+        lambda fast: translation_data(name, 3000, max_digits, width),
         vocabulary_sizes,
-        metric="masked_accuracy",
-        threshold=threshold,
+        metric="exact_match",
         epochs=40,
         batch_size=32,
         budget=60.0,
         budget_fast=20.0,
+        baselines=BASELINES,
+        margin=margin,
+        decode=Decoding(start_id=2, end_id=3, max_len=width),
+        **kwargs,
     )

@@ -1,6 +1,8 @@
 """Assignment ``16_image_captioning``: additive attention over a masked grid of image features,
 one free-running step of a captioning decoder with spatial attention, the backward pass of an
-attention context, and the parameters of the chapter's attention decoder.
+attention context, the parameters of the chapter's attention decoder, and a captioner with
+dot-product attention (Luong's arrangement, not the chapter's), trained by the grader and graded
+by greedy decoding of held-out images.
 
 The trusted references build on :mod:`seqcourse.reference`; the grader checks that submissions do
 not call or copy it.
@@ -8,14 +10,22 @@ not call or copy it.
 
 from __future__ import annotations
 
+import zlib
+from collections import Counter
+
 import numpy as np
 
 from seqcourse.grading.spec import (
     Assignment,
+    Baseline,
     Case,
+    Decoding,
     FunctionQuestion,
     Mistake,
+    ModelData,
+    ModelQuestion,
     ValueQuestion,
+    question_rng,
     random_sizes,
 )
 
@@ -278,5 +288,129 @@ QUESTIONS = (
         ),
     ),
 )
+
+# --- the model question: a captioner graded by what it writes ------------------------------
+
+CAPTION_IMAGES = 3000  # training scenes (count, row and column captions), fixed by the name
+CAPTION_IMAGE_SIZE = 24  # pixels; a 6 x 6 grid after two 2 x 2 poolings
+CAPTION_HELD_OUT = 300  # held-out images the sandbox captions greedily (200 in fast mode)
+
+
+def _caption_ids(captions, vocabulary: list, width: int) -> np.ndarray:
+    """Captions as ids of the training ``vocabulary`` (id = position; unknown -> 1), 0-padded."""
+    from seqcourse.data.tokens import UNK, tokenize
+
+    index = {token: i for i, token in enumerate(vocabulary)}
+    out = np.zeros((len(captions), width), dtype=np.int32)
+    for row, caption in enumerate(captions):
+        ids = [index.get(token, UNK) for token in tokenize(caption)]
+        out[row, : len(ids)] = ids[:width]
+    return out
+
+
+def caption_data(name: str, fast: bool) -> ModelData:
+    """Shape scenes (:func:`seqcourse.data.shape_scenes`, 24 x 24 pixels) as ``ModelData``.
+
+    Training: :data:`CAPTION_IMAGES` scenes drawn with a seed fixed by the question's name,
+    ``x_train = (images (N, 24, 24, 3), decoder_input (N, T))`` and ``y_train`` the decoder output
+    ``(N, T)`` (teacher forcing). Held out: new scenes drawn with the question's *salted* generator,
+    ``x_eval = (images (M, 24, 24, 3), zeros (M, T))`` and ``y_eval`` their caption ids ``(M, T)``
+    without ``</s>``, 0-padded. A term's salt changes the held-out images, never the training set.
+    """
+    from seqcourse.data import shape_scenes
+    from seqcourse.data.tokens import prepare_captions
+
+    size = CAPTION_IMAGE_SIZE
+    train = shape_scenes(
+        CAPTION_IMAGES, size=size, seed=zlib.crc32(name.encode()), val=0.0, test=0.0
+    )
+    arrays = prepare_captions(train.captions, train.splits)
+    width = arrays.decoder_output.shape[1]
+    held = shape_scenes(
+        200 if fast else CAPTION_HELD_OUT,
+        size=size,
+        seed=int(question_rng(name).integers(2**31)),
+        val=0.0,
+        test=0.0,
+    )
+    return ModelData(
+        (train.images, arrays.decoder_input),
+        arrays.decoder_output,
+        (held.images, np.zeros((len(held.captions), width), np.int32)),
+        _caption_ids(held.captions, arrays.vocab, width),
+    )
+
+
+def _training_captions(data: ModelData) -> list[tuple[int, ...]]:
+    from seqcourse.data.tokens import END
+
+    captions = []
+    for row in data.y_train.tolist():
+        kept = row[: row.index(END)] if END in row else row
+        captions.append(tuple(token for token in kept if token != 0))
+    return captions
+
+
+def _as_decoded(captions, width: int) -> np.ndarray:
+    out = np.zeros((len(captions), width), dtype=np.int64)
+    for row, caption in enumerate(captions):
+        out[row, : len(caption)] = caption[:width]
+    return out
+
+
+def most_frequent_caption(data: ModelData) -> np.ndarray:
+    """Every image gets the most frequent training caption: a decoder that never looks."""
+    best = Counter(_training_captions(data)).most_common(1)[0][0]
+    return _as_decoded([best] * len(data.y_eval), data.y_eval.shape[1])
+
+
+def nearest_image_caption(data: ModelData) -> np.ndarray:
+    """The caption of the training image nearest in pixels (Euclidean): a lookup, no reading."""
+    known = data.x_train[0].reshape(len(data.x_train[0]), -1).astype(np.float64)
+    asked = data.x_eval[0].reshape(len(data.x_eval[0]), -1).astype(np.float64)
+    distances = (asked**2).sum(1)[:, None] - 2 * asked @ known.T + (known**2).sum(1)[None]
+    captions = _training_captions(data)
+    return _as_decoded([captions[i] for i in distances.argmin(axis=1)], data.y_eval.shape[1])
+
+
+def captioner_sizes(data: ModelData) -> dict:
+    """The builder's keyword arguments: ``vocab_size`` (ids < it) and ``image_size``."""
+    return {
+        "vocab_size": int(max(data.x_train[1].max(), data.y_train.max())) + 1,
+        "image_size": int(data.x_train[0].shape[1]),
+    }
+
+
+CAPTIONER = ModelQuestion(
+    "captioner",
+    4,
+    "build_dot_attention_captioner",
+    "a compiled captioner with dot-product attention: [images, decoder input ids] -> (B, T, V); "
+    "graded by the exact match of its greedy captions, partial credit from the best baseline to "
+    "the pass mark",
+    lambda fast: caption_data("captioner", fast),
+    captioner_sizes,
+    metric="exact_match",
+    epochs=40,
+    batch_size=32,
+    # Measured with 40 CPU seconds (2 shared cores): the solution's GRU(64) with dot attention
+    # writes 47 % of the held-out captions exactly; the nearest training image's caption 15 %.
+    budget=60.0,
+    budget_fast=40.0,
+    baselines=(
+        Baseline("most frequent training caption", most_frequent_caption),
+        Baseline("caption of the nearest training image (pixels)", nearest_image_caption),
+    ),
+    margin=0.2,
+    partial=True,
+    requires=("Attention", "MultiHeadAttention"),
+    technique=(
+        "dot-product attention of the decoder states over the image's feature grid "
+        "(keras.layers.Attention or MultiHeadAttention)"
+    ),
+    decode=Decoding(start_id=2, end_id=3, max_len=9),
+)
+
+QUESTIONS = (*QUESTIONS, CAPTIONER)
 
 ASSIGNMENT = Assignment("16_image_captioning", QUESTIONS, cell_timeout=120.0, call_timeout=10.0)

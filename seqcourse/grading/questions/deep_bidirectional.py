@@ -12,8 +12,10 @@ import functools
 
 import numpy as np
 
+from seqcourse.grading.questions import _baselines
 from seqcourse.grading.spec import (
     Assignment,
+    Baseline,
     Case,
     FunctionQuestion,
     Mistake,
@@ -167,15 +169,26 @@ ASSIGNMENT = Assignment(
             "future_context_tagger",
             3,
             "build_tagger",
-            "a tagger for the entity-sense task (held-out token accuracy >= 0.985)",
+            "a recurrent tagger for the entity-sense task: its token error must be 60 % below the "
+            "best baseline's (each word's most frequent tag; the most frequent tag after the two "
+            "words before it, as a left-to-right tagger sees)",
             tagging_data,
             _tagger_kwargs,
             metric="accuracy",
-            threshold=0.985,
             epochs=10,
             batch_size=32,
             budget=90.0,
             budget_fast=45.0,
+            baselines=(
+                Baseline("each word's most frequent tag", _baselines.tag_by_context(0)),
+                Baseline(
+                    "most frequent tag after the two previous words", _baselines.tag_by_context(2)
+                ),
+            ),
+            margin=0.6,
+            requires=("SimpleRNN", "LSTM", "GRU"),
+            technique="a recurrent layer (SimpleRNN, LSTM or GRU)",
+            other_length=True,
         ),
     ),
     cell_timeout=120.0,

@@ -8,23 +8,23 @@ for variants (a scaled error, a recursive loop, a persistence score, a plain one
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
+from seqcourse.grading.questions._series import (
+    DAY,
+    demand_series,
+    forecaster_question,
+    split_lengths,
+)
 from seqcourse.grading.spec import (
     Assignment,
     Case,
     FunctionQuestion,
     Mistake,
-    ModelData,
-    ModelQuestion,
     ValueQuestion,
 )
 
-DAY, WEEK = 48, 336  # half-hours in a day and in a week
-WINDOW = 48  # the model question's input: the last day of demand
-THRESHOLD = 0.08  # scaled one-step MAE the model must reach (see ``one_step_windows``)
+WEEK = 336  # half-hours in a week (DAY, 48, comes with the series)
 
 # --- trusted references (the answer key, held by the grader) -------------------------------
 
@@ -68,21 +68,6 @@ def recursive_ar_forecast(history, coef, intercept, horizon, *, feed_back=True, 
     return np.stack(forecasts, axis=1)
 
 
-@functools.cache
-def demand_series() -> np.ndarray:
-    """Half-hourly electricity demand (MW), shape (4032,), float64."""
-    from seqcourse.data import load_electricity_demand
-
-    return load_electricity_demand()["demand"].to_numpy(np.float64)
-
-
-def _split_lengths() -> tuple[int, int]:
-    from seqcourse.data import chronological_split
-
-    train, val, _ = chronological_split(demand_series(), 0.7, 0.15)
-    return len(train), len(val)
-
-
 def persistence_mase(scale_season: int = WEEK, scale_part: str = "train", scaled=True) -> float:
     """MASE of the one-step persistence forecast y_hat[t] = y[t-1] over the test period.
 
@@ -91,35 +76,13 @@ def persistence_mase(scale_season: int = WEEK, scale_part: str = "train", scaled
     period. The arguments produce typical mistakes.
     """
     y = demand_series()
-    n_train, n_val = _split_lengths()
+    n_train, n_val = split_lengths()
     start = n_train + n_val
     error = float(np.mean(np.abs(y[start:] - y[start - 1 : -1])))
     if not scaled:
         return error
     history = y[:n_train] if scale_part == "train" else y[start:]
     return error / _in_sample_scale(history, scale_season)
-
-
-@functools.cache
-def one_step_windows(fast: bool) -> ModelData:
-    """Scaled 48-step windows -> the next half-hour: x (N, 48, 1) float32, y (N, 1) float32.
-
-    The demand is standardised with the training period's mean and standard deviation. Training
-    windows have their targets in the training period; evaluation windows have their targets in the
-    test period (their inputs may reach into the validation period, the past at the origin). On
-    these test windows persistence scores about 0.11, the daily seasonal-naive about 0.29 and a
-    least-squares linear model of the window about 0.04. The data are small, so fast mode uses all.
-    """
-    from seqcourse.data import make_windows
-
-    y = demand_series()
-    n_train, n_val = _split_lengths()
-    mean, std = y[:n_train].mean(), y[:n_train].std()
-    z = ((y - mean) / std).astype(np.float32)
-    x_train, y_train = make_windows(z[:n_train], WINDOW)
-    test_start = n_train + n_val
-    x_eval, y_eval = make_windows(z[test_start - WINDOW :], WINDOW)
-    return ModelData(x_train, y_train, x_eval, y_eval)
 
 
 # --- cases ---------------------------------------------------------------------------------
@@ -236,20 +199,19 @@ ASSIGNMENT = Assignment(
                 ),
             ),
         ),
-        ModelQuestion(
+        forecaster_question(
             "demand_forecaster",
             3,
             "build_demand_forecaster",
-            f"a recurrent one-step forecaster of the scaled demand: test MAE <= {THRESHOLD} "
-            "(persistence 0.11, daily seasonal-naive 0.29)",
-            one_step_windows,
-            lambda data: {"window": int(data.x_train.shape[1])},
-            metric="mae",
-            threshold=THRESHOLD,
-            epochs=10,
-            batch_size=32,
+            "a gated recurrent (LSTM or GRU) one-step forecaster of the scaled demand, scored on "
+            "windows of two days: its test MAE must be 40 % below the better naive forecast's "
+            "(persistence, daily seasonal naive); least squares is shown for reference",
+            margin=0.4,
             budget=40.0,
             budget_fast=12.0,
+            eval_window=2 * DAY,
+            requires=("LSTM", "GRU"),
+            technique="a gated recurrent layer (LSTM or GRU)",
         ),
     ),
     cell_timeout=120.0,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqcourse.grading.questions._series import forecaster_question
+from seqcourse.grading.questions._series import DAY, forecaster_question
 from seqcourse.grading.spec import (
     Assignment,
     Case,
@@ -227,9 +227,14 @@ ASSIGNMENT = Assignment(
             "rnn_forecaster",
             2,
             "build_rnn_forecaster",
-            "a SimpleRNN forecaster of the next hour's temperature (scaled MSE <= 0.008)",
-            0.008,
-            40.0,
+            "a SimpleRNN forecaster of the next half-hour's electricity demand, scored on windows "
+            "of two days: its test MAE must be 40 % below the better naive forecast's "
+            "(persistence, daily seasonal naive)",
+            margin=0.4,
+            budget=40.0,
+            eval_window=2 * DAY,
+            requires=("SimpleRNN",),
+            technique="a SimpleRNN layer",
         ),
     ),
     cell_timeout=120.0,

@@ -245,16 +245,17 @@ QUESTIONS = (
     ),
 )
 
-# Numbers of up to 4 digits: sources of up to 9 tokens, targets of up to 11.
+# Numbers of up to 4 digits: sources of up to 9 tokens, targets of up to 11 (+ </s>).
 TRANSLATOR = translation_question(
     "translator",
     "build_translator",
-    "a compiled GRU/LSTM encoder-decoder: [source ids, decoder input ids] -> (B, T, V) scores",
+    "a GRU/LSTM encoder-decoder, [source ids, decoder input ids] -> (B, T, V) scores, graded by "
+    "greedy decoding: held-out numbers of up to 4 digits translated exactly",
     4,
-    # Teacher-forced token accuracy on held-out numbers, one probe per token (see _translation).
-    # Measured with 20 CPU-seconds (2 shared cores, under load): GRU(96) encoder-decoder 0.9995;
-    # the same decoder without the encoder's state (a French language model) 0.54.
+    16,
     0.9,
+    requires=("GRU", "LSTM", "SimpleRNN"),
+    technique="a recurrent encoder-decoder (GRU, LSTM or SimpleRNN layers)",
 )
 
 QUESTIONS = (*QUESTIONS, TRANSLATOR)

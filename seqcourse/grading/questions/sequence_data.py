@@ -161,9 +161,10 @@ ASSIGNMENT = Assignment(
             "linear_forecaster",
             2,
             "build_linear_forecaster",
-            "a linear model of the last 24 hours that beats persistence (scaled MSE <= 0.006)",
-            0.006,
-            30.0,
+            "a linear model of the last day of half-hourly electricity demand: its test MAE must "
+            "be 50 % below the better naive forecast's (persistence, daily seasonal naive)",
+            margin=0.5,
+            budget=30.0,
         ),
     ),
     cell_timeout=120.0,

@@ -12,8 +12,10 @@ import functools
 
 import numpy as np
 
+from seqcourse.grading.questions import _baselines
 from seqcourse.grading.spec import (
     Assignment,
+    Baseline,
     Case,
     FunctionQuestion,
     Mistake,
@@ -74,9 +76,11 @@ def frame_shape(*, floor_frames=True, full_bins=False):
 
 @functools.cache
 def speaker_data(fast: bool) -> ModelData:
-    """Japanese Vowels: standardised with the training frames' statistics, zero-padded to 29.
+    """Japanese Vowels: standardised with the training frames' statistics, zero-padded at the end
+    to 29 frames for training and to 32 for the evaluation set (the original test split), so the
+    model must take any length (keras.Input((None, 12))) and skip padding (Masking(0.0)).
 
-    The same data in both modes (it is small); the evaluation set is the original test split.
+    The same data in both modes (it is small).
     """
     from seqcourse.data import load_japanese_vowels, pad_batch
 
@@ -86,10 +90,10 @@ def speaker_data(fast: bool) -> ModelData:
     frames = np.concatenate(x_train)
     mean, std = frames.mean(axis=0), frames.std(axis=0)
 
-    def prepare(sequences):
-        return pad_batch([(x - mean) / std for x in sequences], maxlen=29, dtype="float32")
+    def prepare(sequences, width):
+        return pad_batch([(x - mean) / std for x in sequences], maxlen=width, dtype="float32")
 
-    return ModelData(prepare(x_train), y_train, prepare(x_test), y_test)
+    return ModelData(prepare(x_train, 29), y_train, prepare(x_test, 32), y_test)
 
 
 # --- cases ---------------------------------------------------------------------------------
@@ -175,19 +179,27 @@ ASSIGNMENT = Assignment(
             "speaker_model",
             3,
             "build_speaker_model",
-            "a classifier of padded LPC-cepstrum sequences by speaker (accuracy >= 0.9)",
+            "a recurrent classifier of padded LPC-cepstrum sequences by speaker, any length: its "
+            "error must be 40 % below the best baseline's (majority class; nearest class mean of "
+            "the mean frame, order ignored)",
             speaker_data,
             lambda data: {
-                "steps": int(data.x_train.shape[1]),
                 "features": int(data.x_train.shape[2]),
                 "n_speakers": int(data.y_train.max()) + 1,
             },
             metric="accuracy",
-            threshold=0.9,
             epochs=40,
             batch_size=32,
             budget=60.0,
             budget_fast=30.0,
+            baselines=(
+                Baseline("majority class", _baselines.majority_class),
+                Baseline("nearest mean frame", _baselines.mean_frame_centroid),
+            ),
+            margin=0.4,
+            requires=("SimpleRNN", "LSTM", "GRU"),
+            technique="a recurrent layer (SimpleRNN, LSTM or GRU)",
+            other_length=True,
         ),
     ),
     cell_timeout=120.0,

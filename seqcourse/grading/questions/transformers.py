@@ -14,8 +14,10 @@ import functools
 
 import numpy as np
 
+from seqcourse.grading.questions import _baselines
 from seqcourse.grading.spec import (
     Assignment,
+    Baseline,
     Case,
     FunctionQuestion,
     Mistake,
@@ -455,15 +457,23 @@ ASSIGNMENT = Assignment(
             "order_model",
             3,
             "build_order_model",
-            "a model that tells whether token 1 comes before token 2 (held-out accuracy >= 0.9)",
+            "a model with attention that tells whether token 1 comes before token 2: its error "
+            "must be 80 % below the best baseline's (majority class; bag of tokens, order ignored)",
             order_data,
             lambda data: {"vocab_size": 21, "steps": int(data.x_train.shape[1])},
             metric="accuracy",
-            threshold=0.9,
             epochs=10,
             batch_size=64,
             budget=60.0,
             budget_fast=30.0,
+            baselines=(
+                Baseline("majority class", _baselines.majority_class),
+                Baseline("bag of tokens", _baselines.bag_of_tokens(21, classes=2)),
+            ),
+            margin=0.8,
+            requires=("*Attention",),
+            technique="an attention layer (MultiHeadAttention, or a layer whose class name ends "
+            "in Attention, such as the course's TransformerEncoder holds)",
         ),
     ),
     cell_timeout=120.0,

@@ -92,3 +92,52 @@ def test_decoder_parameters_match_a_built_layer():
     assert q.decoder_parameters() == decoder.count_params()
     for mistake in q.ASSIGNMENT.question("decoder_parameters").mistakes:
         assert mistake.produce() != decoder.count_params()
+
+
+def test_captioner_data_salts_only_the_held_out_images(monkeypatch):
+    plain = q.caption_data("captioner", True)
+    monkeypatch.setenv("SEQCOURSE_GRADING_SALT", "another term")
+    salted = q.caption_data("captioner", True)
+    images, decoder_input = plain.x_train
+    assert images.shape == (q.CAPTION_IMAGES, 24, 24, 3)
+    assert decoder_input.shape == plain.y_train.shape == (q.CAPTION_IMAGES, 9)
+    np.testing.assert_array_equal(images, salted.x_train[0])
+    assert not np.array_equal(plain.x_eval[0], salted.x_eval[0])
+    assert not plain.x_eval[1].any()  # the decoder's own tokens replace these
+    # held-out references: no <s>, no </s>, ids of the training vocabulary
+    assert not np.isin(plain.y_eval, [2, 3]).any() and plain.y_eval.max() < decoder_input.max() + 1
+    assert q.captioner_sizes(plain) == {
+        "vocab_size": int(plain.y_train.max()) + 1,
+        "image_size": 24,
+    }
+
+
+def test_captioner_baselines_read_the_training_captions():
+    data = q.caption_data("captioner", True)
+    training = q._training_captions(data)
+    frequent = q.most_frequent_caption(data)
+    assert len({tuple(row) for row in frequent}) == 1
+    assert tuple(t for t in frequent[0] if t) == max(set(training), key=training.count)
+    # asked about training images themselves, the nearest-image lookup returns their own captions
+    echo = q.ModelData(
+        data.x_train, data.y_train, (data.x_train[0][:20], data.x_train[1][:20]), data.y_train[:20]
+    )
+    looked_up = q.nearest_image_caption(echo)
+    for row, caption in zip(looked_up, training[:20], strict=True):
+        assert tuple(t for t in row if t) == caption
+
+
+def test_captioner_without_dot_attention_is_told_what_is_missing():
+    from seqcourse.grading import modelprobe
+    from seqcourse.grading.verdicts import technique_problem
+    from seqcourse.models.captioning import build_captioner
+
+    question = q.ASSIGNMENT.question("captioner")
+    data = q.caption_data("captioner", True)
+    feed = [data.x_eval[0][:4], data.x_eval[1][:4]]
+    # the chapter's Bahdanau captioner attends, but not with the dot product the question asks for
+    chapters = build_captioner(q.captioner_sizes(data)["vocab_size"], image_size=24).train
+    problem = technique_problem(
+        question, modelprobe.describe(chapters), modelprobe.ablation(chapters, feed)
+    )
+    assert "dot-product attention" in problem and "has none" in problem

@@ -49,7 +49,7 @@ def test_every_recursive_mistake_differs_from_the_answer():
 def test_persistence_mase_matches_a_direct_computation_and_differs_from_its_mistakes():
     y = q.demand_series()
     n_train, n_val = 2822, 604  # 70 % and 15 % of 4,032 half-hours, rounded down
-    assert q._split_lengths() == (n_train, n_val)
+    assert q.split_lengths() == (n_train, n_val)
     start = n_train + n_val
     error = np.mean(np.abs(np.diff(y[start - 1 :])))
     scale = np.mean(np.abs(y[q.WEEK : n_train] - y[: n_train - q.WEEK]))
@@ -58,14 +58,30 @@ def test_persistence_mase_matches_a_direct_computation_and_differs_from_its_mist
         assert abs(mistake.produce() - q.persistence_mase()) > 1e-3, mistake.hint
 
 
-def test_model_data_split_by_time_and_threshold_between_baselines_and_least_squares():
-    data = q.one_step_windows(True)
-    assert data.x_train.shape[1:] == (q.WINDOW, 1) and data.y_train.shape[1:] == (1,)
-    assert len(data.x_eval) == len(q.demand_series()) - sum(q._split_lengths())
+def test_model_data_split_by_time_and_the_baselines_computed_directly():
+    from seqcourse.grading.questions import _series
+    from seqcourse.grading.runner import baseline_scores
+
+    question = q.ASSIGNMENT.question("demand_forecaster")
+    data = question.data(True)
+    assert data.x_train.shape[1:] == (_series.DAY, 1) and data.y_train.shape[1:] == (1,)
+    assert data.x_eval.shape[1:] == (2 * _series.DAY, 1)  # scored on two days of history
+    assert len(data.x_eval) == len(q.demand_series()) - sum(q.split_lengths())
     mae = lambda p, y: float(np.mean(np.abs(p - y)))  # noqa: E731
     persistence = mae(data.x_eval[:, -1], data.y_eval)
-    seasonal = mae(data.x_eval[:, 0], data.y_eval)  # 48 steps before the target: daily naive
-    design = lambda x: np.column_stack([x[..., 0], np.ones(len(x))])  # noqa: E731
+    seasonal = mae(data.x_eval[:, -_series.DAY], data.y_eval)  # a day before the target
+    design = lambda x: np.column_stack([x[:, -_series.DAY :, 0], np.ones(len(x))])  # noqa: E731
     coef, *_ = np.linalg.lstsq(design(data.x_train), data.y_train, rcond=None)
     linear = mae(design(data.x_eval) @ coef, data.y_eval)
-    assert linear < q.THRESHOLD < persistence < seasonal
+    scores = {name: value for name, value, _ in baseline_scores(question, data, True)}
+    assert scores == pytest.approx(
+        {
+            "persistence": persistence,
+            "daily seasonal naive": seasonal,
+            "least squares on the last day": linear,
+        },
+        rel=1e-4,
+    )
+    # The pass mark sits between least squares (shown, not required) and persistence.
+    needed = persistence * (1 - question.margin)
+    assert linear < needed < persistence < seasonal

@@ -60,9 +60,16 @@ def test_lstm_stack_parameters_match_keras():
         assert mistake.produce() != model.count_params()
 
 
-@pytest.mark.parametrize(("fast", "steps"), [(True, 10), (False, 50)])
+@pytest.mark.parametrize(("fast", "steps"), [(True, 50), (False, 50)])
 def test_adding_data_shapes(fast, steps):
     data = q.adding_data(fast)
-    assert data.x_train.shape[1:] == (steps, 2) and data.x_eval.shape == (1000, steps, 2)
+    narrower = int(0.8 * steps)  # held-out arrays: a model of the training width cannot read them
+    assert data.x_train.shape[1:] == (steps, 2) and data.x_eval.shape == (1000, narrower, 2)
     assert data.y_train.shape == (len(data.x_train), 1) and data.y_eval.shape == (1000, 1)
-    assert not np.array_equal(data.x_train[:5], data.x_eval[:5])  # different seeds
+    for x, y, width in ((data.x_train, data.y_train, steps), (data.x_eval, data.y_eval, narrower)):
+        real = (x != 0).any(axis=-1)  # values are > 0 almost surely
+        lengths = real.sum(axis=1)
+        assert lengths.min() >= steps // 2 and lengths.max() == width
+        assert all(real[i, width - n :].all() for i, n in enumerate(lengths[:50]))  # front padding
+        assert (x[..., 1].sum(axis=1) == 2).all()  # two markers each
+        np.testing.assert_allclose((x[..., 0] * x[..., 1]).sum(axis=1), y[:, 0], rtol=1e-6)

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from seqcourse.grading.questions import sentiment as q
+from seqcourse.grading.runner import baseline_scores
+from seqcourse.grading.verdicts import pass_mark
 
 
 def test_oov_rate_by_hand_and_mistakes_differ():
@@ -50,14 +52,19 @@ def test_split_oov_is_plausible_and_differs_from_its_mistakes():
         assert abs(mistake.produce() - value) > 1e-3, mistake.hint
 
 
-def test_review_ids_use_the_training_vocabulary_and_threshold_beats_majority():
+def test_review_ids_use_the_training_vocabulary_and_the_pass_mark_beats_majority():
     data = q.review_ids(True)
     assert data.x_train.shape[1:] == (q.STEPS,) and data.x_train.dtype == np.int32
+    assert data.x_eval.shape[1:] == (q.EVAL_WIDTH,) and not data.x_eval[:, q.STEPS :].any()
     assert data.x_train.max() < q.VOCAB and data.x_eval.max() < q.VOCAB
     assert np.all(data.x_train[:, 0] > 0)  # every review has a first token: padding comes after
     assert np.any(data.x_eval == 1)  # unseen movies bring unknown words
     majority = max(data.y_eval.mean(), 1 - data.y_eval.mean())
-    assert majority + 0.08 < q.THRESHOLD
+    question = q.ASSIGNMENT.question("review_classifier")
+    scores = {name: value for name, value, _ in baseline_scores(question, data, True)}
+    assert scores["majority class"] == pytest.approx(majority)
+    assert majority + 0.08 < pass_mark("accuracy", majority, question.margin)
+    assert 0.72 < scores["bag of words"] < 0.8  # order ignored, yet a strong baseline
 
 
 def test_analogy_ranks_by_3cosadd_and_each_mistake_changes_the_answer():

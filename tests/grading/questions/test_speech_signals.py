@@ -41,7 +41,7 @@ def test_spectrogram_shape_matches_seqcourse_audio():
 
 def test_speaker_data_scaled_on_training_frames_and_padded_with_zeros():
     data = q.speaker_data(True)
-    assert data.x_train.shape == (270, 29, 12) and data.x_eval.shape == (370, 29, 12)
+    assert data.x_train.shape == (270, 29, 12) and data.x_eval.shape == (370, 32, 12)
     real = np.any(data.x_train != 0, axis=-1)
     frames = data.x_train[real]
     np.testing.assert_allclose(frames.mean(axis=0), 0.0, atol=1e-4)
