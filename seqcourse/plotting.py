@@ -766,7 +766,7 @@ def plot_attention(ax: Axes, weights, source, target, *, cmap: str = "viridis"):
     tokens when it produced ``target[t]``; each row sums to 1). Returns the image for a colour bar.
     Raises ValueError if the shape does not match the token lists.
 
-    Chapter 12 uses it.
+    Chapters 12 and 13 use it.
     """
     weights = np.asarray(weights)
     source, target = list(source), list(target)

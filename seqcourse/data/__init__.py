@@ -7,8 +7,8 @@ the loaders and Keras by :func:`pad_batch` when they are called.
 - Time series (DataFrames indexed by time; split with :func:`chronological_split`):
   :func:`load_sf_temperatures`, :func:`load_seattle_weather`, :func:`load_electricity_demand`.
 - Text (DataFrames with a ``split`` column, or ``{split: text}``): :func:`load_rotten_tomatoes`,
-  :func:`load_vader_snippets`, :func:`load_shakespeare`, :func:`load_shakespeare_plays`; word
-  resources: :func:`load_vader_lexicon`, :func:`load_glove`.
+  :func:`load_rotten_tomatoes_plots`, :func:`load_vader_snippets`, :func:`load_shakespeare`,
+  :func:`load_shakespeare_plays`; word resources: :func:`load_vader_lexicon`, :func:`load_glove`.
 - Signals: :func:`load_japanese_vowels`.
 - Generated (no cache needed): :func:`number_translation`, :func:`date_translation`,
   :func:`adding_problem`, :func:`noisy_sines`; captioned images: :func:`shape_scenes`.
@@ -24,6 +24,7 @@ from seqcourse.data.synthetic import adding_problem, noisy_sines
 from seqcourse.data.text import (
     load_glove,
     load_rotten_tomatoes,
+    load_rotten_tomatoes_plots,
     load_shakespeare,
     load_shakespeare_plays,
     load_stage_events,
@@ -51,6 +52,7 @@ __all__ = [
     "load_glove",
     "load_japanese_vowels",
     "load_rotten_tomatoes",
+    "load_rotten_tomatoes_plots",
     "load_seattle_weather",
     "load_sf_temperatures",
     "load_shakespeare",

@@ -17,7 +17,7 @@ def glove_standardize(text):
     ``text``: a string tensor of any shape; returns the same shape, lower-cased, with
     punctuation and clitics separated by spaces (the layer then splits on whitespace).
 
-    Chapter 9 shows it.
+    Chapter 9 shows it; chapter 13 uses it.
     """
     import tensorflow as tf
 
@@ -45,7 +45,7 @@ def embedding_matrix(
     every other word without a vector gets a random row with the pre-trained rows' own spread,
     so that it starts neither at the origin nor larger than the rest.
 
-    Chapter 9 shows it; chapter 10 uses it.
+    Chapter 9 shows it; chapters 10 and 13 use it.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or len(words) != len(vectors):

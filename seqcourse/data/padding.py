@@ -21,7 +21,7 @@ def pad_batch(
     truncate at the end (``"post"``), so position ``t`` is the ``t``-th token and masks are
     ``ids != value``. Sequences of feature vectors (each ``(T_i, D)``) give ``(B, T, D)``.
 
-    Chapters 6, 9, 12 and 14 use it; exercise 14 uses it.
+    Chapters 6, 9, 12, 13 and 14 use it; exercise 14 uses it.
     """
     if len(sequences) == 0:
         raise ValueError("pad_batch needs at least one sequence")

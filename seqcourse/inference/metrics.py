@@ -25,7 +25,7 @@ def _pairs(references, hypotheses):
 def exact_match(references, hypotheses):
     """The fraction of hypotheses identical to their reference, token for token.
 
-    Chapters 11, 12 and 16 use it.
+    Chapters 11, 12, 13 and 16 use it.
     """
     pairs = _pairs(references, hypotheses)
     return sum(r == h for r, h in pairs) / len(pairs)
@@ -86,7 +86,7 @@ def bleu(references, hypotheses, max_n=4, smooth=False):
         ``(score, details)``: the BLEU score and a dict with ``precisions`` (list of p_n),
         ``brevity_penalty``, ``hypothesis_length`` and ``reference_length``.
 
-    Chapters 11 and 16 use it.
+    Chapters 11, 13 and 16 use it.
     """
     if isinstance(max_n, bool) or not isinstance(max_n, int) or max_n < 1:
         raise ValueError(f"max_n must be a positive int; got {max_n!r}")

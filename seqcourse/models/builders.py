@@ -30,6 +30,8 @@ __all__ = [
     "recurrent_sequence_classifier",
     "recurrent_text_classifier",
     "simple_rnn_param_count",
+    "transformer_language_model",
+    "transformer_masked_lm",
     "transformer_text_classifier",
 ]
 
@@ -351,7 +353,7 @@ def recurrent_language_model(
     ``T`` is ``None``: the model reads texts of any length. Sequential, so
     :func:`seqcourse.inference.generation.stateful_copy` can make a generator from it.
 
-    Chapter 10 shows it.
+    Chapter 10 shows it; chapter 13 uses it.
     """
     import keras
 
@@ -412,36 +414,26 @@ def recurrent_text_classifier(
     )
 
 
-def transformer_text_classifier(
-    vocab_size: int,
-    output_dim: int = 1,
-    embed_dim: int = 64,
-    num_heads: int = 4,
-    ff_dim: int = 128,
-    num_blocks: int = 1,
-    *,
-    dropout: float = 0.1,
-    positional: bool = True,
-    name: str = "transformer_text_classifier",
+def _transformer_encoder_layers(
+    vocab_size,
+    embed_dim,
+    num_heads,
+    ff_dim,
+    num_blocks,
+    dropout,
+    positional,
+    scale,
+    mask_zero,
+    causal=False,
 ):
-    """Token ids ``(B, T)`` -> logits ``(B, K)`` through a small Transformer encoder.
-
-    ``Embedding(V, d, mask_zero=True)`` ``(B, T, d)``; the sinusoidal
-    :class:`seqcourse.models.layers.PositionalEncoding` added (unless ``positional=False``, which
-    makes the model blind to word order); ``num_blocks``
-    :class:`seqcourse.models.layers.TransformerEncoder` blocks of ``num_heads`` heads of size ``d /
-    num_heads``, ``(B, T, d)``; the mean over the real (unmasked) steps, ``(B, d)``; dropout and
-    ``Dense(K)`` logits. ``embed_dim`` must be divisible by ``num_heads``. ``T`` is ``None``: any
-    length.
-
-    Chapters 13 and 15 use it.
-    """
+    """``[Input, Embedding, PositionalEncoding, TransformerEncoder x num_blocks]``, named
+    ``embedding``, ``positions``, ``encoder_0`` ... so that models built from them share weights
+    by name."""
     import keras
 
     from seqcourse.models.layers import PositionalEncoding, TransformerEncoder
 
     vocab_size = _positive_int("vocab_size", vocab_size)
-    output_dim = _positive_int("output_dim", output_dim)
     embed_dim = _positive_int("embed_dim", embed_dim)
     num_heads = _positive_int("num_heads", num_heads)
     num_blocks = _positive_int("num_blocks", num_blocks)
@@ -452,19 +444,153 @@ def transformer_text_classifier(
         )
     layers = [
         keras.Input(shape=(None,), dtype="int32", name="token_ids"),
-        keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True, name="embedding"),
+        keras.layers.Embedding(vocab_size, embed_dim, mask_zero=mask_zero, name="embedding"),
     ]
     if positional:
-        layers.append(PositionalEncoding(name="positions"))
+        layers.append(PositionalEncoding(scale, name="positions"))
     layers += [
-        TransformerEncoder(num_heads, embed_dim // num_heads, ff_dim, dropout, name=f"encoder_{i}")
+        TransformerEncoder(
+            num_heads, embed_dim // num_heads, ff_dim, dropout, causal=causal, name=f"encoder_{i}"
+        )
         for i in range(num_blocks)
     ]
+    return layers
+
+
+def transformer_text_classifier(
+    vocab_size: int,
+    output_dim: int = 1,
+    embed_dim: int = 64,
+    num_heads: int = 4,
+    ff_dim: int = 128,
+    num_blocks: int = 1,
+    *,
+    dropout: float = 0.1,
+    positional: bool = True,
+    scale_embeddings: bool = False,
+    name: str = "transformer_text_classifier",
+):
+    """Token ids ``(B, T)`` -> logits ``(B, K)`` through a small Transformer encoder.
+
+    ``Embedding(V, d, mask_zero=True)`` ``(B, T, d)``; the sinusoidal
+    :class:`seqcourse.models.layers.PositionalEncoding` added (unless ``positional=False``, which
+    makes the model blind to word order), after multiplying the embeddings by ``sqrt(d)`` when
+    ``scale_embeddings``; ``num_blocks`` :class:`seqcourse.models.layers.TransformerEncoder`
+    blocks of ``num_heads`` heads of size ``d / num_heads``, ``(B, T, d)``; the mean over the real
+    (unmasked) steps, ``(B, d)``; dropout and ``Dense(K)`` logits. ``embed_dim`` must be divisible
+    by ``num_heads``. ``T`` is ``None``: any length. Its layers ``embedding``, ``positions`` and
+    ``encoder_i`` have the names (and shapes) of :func:`transformer_masked_lm`'s, so pre-trained
+    weights copy over by name.
+
+    Chapters 13 and 15 use it.
+    """
+    import keras
+
+    output_dim = _positive_int("output_dim", output_dim)
+    layers = _transformer_encoder_layers(
+        vocab_size,
+        embed_dim,
+        num_heads,
+        ff_dim,
+        num_blocks,
+        dropout,
+        positional,
+        scale_embeddings,
+        mask_zero=True,
+    )
     layers += [
         keras.layers.GlobalAveragePooling1D(name="mean_over_steps"),  # masked mean
         keras.layers.Dropout(dropout, name="dropout"),
         keras.layers.Dense(output_dim, name="logits"),
     ]
+    return keras.Sequential(layers, name=name)
+
+
+def transformer_masked_lm(
+    vocab_size: int,
+    embed_dim: int = 64,
+    num_heads: int = 4,
+    ff_dim: int = 128,
+    num_blocks: int = 1,
+    *,
+    dropout: float = 0.1,
+    scale_embeddings: bool = False,
+    name: str = "transformer_masked_lm",
+):
+    """A BERT-style masked language model (Devlin et al. 2019) for pre-training an encoder:
+    ``[token_ids (B, T), masked_positions (B, K)]`` -> logits ``(B, K, V)``, one distribution
+    over the vocabulary for each of the K chosen steps.
+
+    The encoder is :func:`transformer_text_classifier`'s, with the same layer names
+    (``embedding``, ``positions``, ``encoder_0`` ...; no causal mask: every step reads both
+    sides), so its weights copy into the classifier by name. The hidden states of the chosen
+    steps are gathered, ``(B, K, d)``, and ``Dense(V)`` (named ``token_logits``) scores them: only
+    K of the T steps pay for the V-wide output layer, as in BERT. Train it on the arrays of
+    :func:`seqcourse.data.tokens.mask_tokens` (targets ``(B, K)``, ``sample_weight`` its weights).
+    ``vocab_size`` counts every id the inputs may hold, the ``[MASK]`` id included.
+
+    Chapter 13 uses it.
+    """
+    import keras
+
+    layers = _transformer_encoder_layers(
+        vocab_size,
+        embed_dim,
+        num_heads,
+        ff_dim,
+        num_blocks,
+        dropout,
+        True,
+        scale_embeddings,
+        mask_zero=True,
+    )
+    token_ids, hidden = layers[0], layers[0]
+    for layer in layers[1:]:
+        hidden = layer(hidden)  # (B, T, d)
+    positions = keras.Input(shape=(None,), dtype="int32", name="masked_positions")  # (B, K)
+    # h[b, positions[b, k]] for every chosen step: (B, K, d)
+    chosen = keras.ops.take_along_axis(hidden, keras.ops.expand_dims(positions, -1), axis=1)
+    logits = keras.layers.Dense(vocab_size, name="token_logits")(chosen)
+    return keras.Model([token_ids, positions], logits, name=name)
+
+
+def transformer_language_model(
+    vocab_size: int,
+    embed_dim: int = 64,
+    num_heads: int = 4,
+    ff_dim: int = 256,
+    num_blocks: int = 2,
+    *,
+    dropout: float = 0.1,
+    scale_embeddings: bool = True,
+    name: str = "transformer_language_model",
+):
+    """A causal Transformer next-token model: ids ``(B, T)`` -> logits ``(B, T, V)``.
+
+    ``Embedding(V, d)`` (no padding mask: id 0 is a real token, as in
+    :func:`recurrent_language_model`), embeddings times ``sqrt(d)`` when ``scale_embeddings``,
+    plus the sinusoidal positions, then ``num_blocks`` causal
+    :class:`seqcourse.models.layers.TransformerEncoder` blocks (step t attends to steps ``<= t``
+    only) and ``Dense(V)``: output ``t`` scores token ``t + 1`` from tokens ``1..t``, like the
+    recurrent model, but its context is the window it is given, not a carried state.
+
+    Chapter 13 shows it.
+    """
+    import keras
+
+    layers = _transformer_encoder_layers(
+        vocab_size,
+        embed_dim,
+        num_heads,
+        ff_dim,
+        num_blocks,
+        dropout,
+        True,
+        scale_embeddings,
+        mask_zero=False,
+        causal=True,
+    )
+    layers.append(keras.layers.Dense(vocab_size, name="next_token_logits"))
     return keras.Sequential(layers, name=name)
 
 

@@ -1,5 +1,5 @@
-"""Keras 3 layers the chapters share: sinusoidal positions, one encoder block, a pre-trained
-embedding with a trained correction.
+"""Keras 3 layers the chapters share: sinusoidal positions, an encoder block, a decoder block
+(causal self-attention and cross-attention), a pre-trained embedding with a trained correction.
 
 Imports Keras: import it after ``import seqcourse``. The layers are registered as serializable
 (package ``seqcourse``), so a model that uses them saves to and loads from a ``.keras`` file, and
@@ -9,7 +9,20 @@ they pass Keras masks through (or make one, for ``PretrainedEmbedding``), so pad
 import keras
 from keras import ops
 
-__all__ = ["PositionalEncoding", "PretrainedEmbedding", "TransformerEncoder"]
+__all__ = [
+    "PositionalEncoding",
+    "PretrainedEmbedding",
+    "TransformerDecoder",
+    "TransformerEncoder",
+]
+
+
+def _check_block_sizes(num_heads, key_dim, ff_dim, dropout):
+    for name, value in (("num_heads", num_heads), ("key_dim", key_dim), ("ff_dim", ff_dim)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
 
 
 @keras.saving.register_keras_serializable(package="seqcourse")
@@ -21,11 +34,19 @@ class PositionalEncoding(keras.layers.Layer):
     ``(B, T, d)``; any ``T`` works (the table is computed for the length it is given). No weights.
     The input's mask, if any, is passed on unchanged.
 
+    With ``scale_inputs=True`` the embeddings are first multiplied by ``sqrt(d)``
+    (Vaswani et al. 2017, section 3.4): ``x * sqrt(d) + PE``. Keras's ``Embedding`` starts its rows
+    uniform in [-0.05, 0.05] (a row norm of about ``0.03 sqrt(d)``), while a row of ``PE`` has norm
+    ``sqrt(d / 2)``: unscaled, the positions outweigh the tokens about 25 to 1 at the start.
+
     Chapters 13 and 15 use it; exercise 13 uses it.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, scale_inputs=False, **kwargs):
         super().__init__(**kwargs)
+        if not isinstance(scale_inputs, bool):
+            raise ValueError(f"scale_inputs must be True or False; got {scale_inputs!r}")
+        self.scale_inputs = scale_inputs
         self.supports_masking = True
 
     def call(self, inputs):
@@ -37,7 +58,14 @@ class PositionalEncoding(keras.layers.Layer):
         angles = positions / ops.power(10000.0, 2.0 * pair_index / depth)  # pos / 10000^(2i/d)
         is_even = ops.equal(ops.arange(depth) % 2, 0)
         table = ops.where(is_even, ops.sin(angles), ops.cos(angles))  # (T, d)
+        if self.scale_inputs:  # E[x] sqrt(d): token and position vectors of comparable size
+            inputs = inputs * ops.cast(ops.sqrt(float(depth)), inputs.dtype)
         return inputs + ops.cast(table, inputs.dtype)[None]  # broadcast over the batch
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(scale_inputs=self.scale_inputs)
+        return config
 
 
 @keras.saving.register_keras_serializable(package="seqcourse")
@@ -64,11 +92,7 @@ class TransformerEncoder(keras.layers.Layer):
 
     def __init__(self, num_heads, key_dim, ff_dim, dropout=0.1, causal=False, **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("num_heads", num_heads), ("key_dim", key_dim), ("ff_dim", ff_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int; got {value!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+        _check_block_sizes(num_heads, key_dim, ff_dim, dropout)
         self.num_heads, self.key_dim, self.ff_dim = num_heads, key_dim, ff_dim
         self.dropout, self.causal = dropout, causal
         self.supports_masking = True
@@ -127,6 +151,111 @@ class TransformerEncoder(keras.layers.Layer):
             ff_dim=self.ff_dim,
             dropout=self.dropout,
             causal=self.causal,
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="seqcourse")
+class TransformerDecoder(keras.layers.Layer):
+    """One post-norm Transformer decoder block (Vaswani et al. 2017): ``(B, T, d)`` decoder states
+    and ``(B, S, d_c)`` encoder outputs -> ``(B, T, d)``.
+
+    Three sublayers, each with dropout, a residual connection and layer normalisation:
+
+    - causal self-attention ``a = LayerNorm(y + MultiHeadAttention(y, y, causal))``: step t reads
+      the target steps ``<= t`` only, so a teacher-forced step cannot see the token it predicts;
+    - cross-attention ``c = LayerNorm(a + MultiHeadAttention(a, context))``: the queries come from
+      the decoder, the keys and values from the encoder outputs ``context`` (every source step);
+    - the position-wise feed-forward network ``LayerNorm(c + Dense(d)(Dense(ff_dim, relu)(c)))``.
+
+    ``context_mask`` ``(B, S)``, True at real source steps, keeps the queries off the source's
+    padding (attention mask ``(B, 1, S)``); the decoder's own padding needs no mask of its own
+    here: it comes after every real step, where the causal mask already hides it from them. The
+    mask of ``inputs`` is passed on.
+
+    Args:
+        num_heads: N, the number of heads of both attentions.
+        key_dim: dk, the size of each head's queries and keys.
+        ff_dim: the width of the feed-forward network's hidden layer.
+        dropout: the dropout rate after each sublayer.
+
+    Chapter 13 shows it.
+    """
+
+    def __init__(self, num_heads, key_dim, ff_dim, dropout=0.1, **kwargs):
+        super().__init__(**kwargs)
+        _check_block_sizes(num_heads, key_dim, ff_dim, dropout)
+        self.num_heads, self.key_dim, self.ff_dim, self.dropout = (
+            num_heads,
+            key_dim,
+            ff_dim,
+            dropout,
+        )
+        self.supports_masking = True
+        self.self_attention = keras.layers.MultiHeadAttention(
+            num_heads, key_dim, name="self_attention"
+        )
+        self.cross_attention = keras.layers.MultiHeadAttention(
+            num_heads, key_dim, name="cross_attention"
+        )
+        self.hidden = keras.layers.Dense(ff_dim, activation="relu", name="ff_hidden")
+        self.norms = [
+            keras.layers.LayerNormalization(epsilon=1e-6, name=name)
+            for name in ("self_norm", "cross_norm", "ff_norm")
+        ]
+        self.drops = [keras.layers.Dropout(dropout) for _ in range(3)]
+
+    def build(self, inputs_shape, context_shape):
+        depth = inputs_shape[-1]
+        self.self_attention.build(inputs_shape, inputs_shape)
+        self.cross_attention.build(inputs_shape, context_shape)
+        self.hidden.build(inputs_shape)
+        self.project = keras.layers.Dense(depth, name="ff_output")
+        self.project.build((*inputs_shape[:-1], self.ff_dim))
+        for norm in self.norms:
+            norm.build(inputs_shape)
+
+    def _cross(self, queries, context, context_mask, training=None, scores=False):
+        mask = None
+        if context_mask is not None:  # (B, S) -> (B, 1, S): no query reads a padded source step
+            mask = ops.expand_dims(ops.cast(context_mask, "bool"), 1)
+        return self.cross_attention(
+            queries,
+            context,
+            attention_mask=mask,
+            return_attention_scores=scores,
+            training=training,
+        )
+
+    def call(self, inputs, context, context_mask=None, training=None):
+        attended = self.self_attention(inputs, inputs, use_causal_mask=True, training=training)
+        hidden = self.norms[0](inputs + self.drops[0](attended, training=training))
+        read = self._cross(hidden, context, context_mask, training)
+        hidden = self.norms[1](hidden + self.drops[1](read, training=training))
+        transformed = self.project(self.hidden(hidden))
+        return self.norms[2](hidden + self.drops[2](transformed, training=training))
+
+    def cross_attention_weights(self, inputs, context, context_mask=None):
+        """The cross-attention weights of every head, ``(B, N, T, S)``: how much decoder step t
+        takes from source step s."""
+        attended = self.self_attention(inputs, inputs, use_causal_mask=True)
+        hidden = self.norms[0](inputs + attended)
+        _, weights = self._cross(hidden, context, context_mask, scores=True)
+        return weights
+
+    def compute_mask(self, inputs, context=None, context_mask=None, mask=None):
+        return mask
+
+    def compute_output_shape(self, inputs_shape, context_shape):
+        return inputs_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_heads=self.num_heads,
+            key_dim=self.key_dim,
+            ff_dim=self.ff_dim,
+            dropout=self.dropout,
         )
         return config
 

@@ -1,4 +1,5 @@
-"""Encoder-decoder (sequence-to-sequence) models in Keras 3, with or without attention.
+"""Encoder-decoder (sequence-to-sequence) models in Keras 3: recurrent, with or without attention,
+and the Transformer's.
 
 The token ids and teacher-forcing arrays they read come from :mod:`seqcourse.data.tokens`.
 Keras is imported inside the functions, so importing this module stays light; import
@@ -11,7 +12,14 @@ import numpy as np
 
 from seqcourse.reference.numerics import log_softmax
 
-__all__ = ["ATTENTION_KINDS", "Seq2Seq", "build_bahdanau_seq2seq", "build_seq2seq"]
+__all__ = [
+    "ATTENTION_KINDS",
+    "Seq2Seq",
+    "TransformerSeq2Seq",
+    "build_bahdanau_seq2seq",
+    "build_seq2seq",
+    "build_transformer_seq2seq",
+]
 
 ATTENTION_KINDS = (None, "dot", "additive")
 
@@ -28,7 +36,7 @@ class Seq2Seq:
     - ``attention``: ``[source, decoder_input]`` -> attention weights ``(B, T, S)``, or None
       without attention.
 
-    No chapter calls it directly; :func:`build_seq2seq` (chapters 11 and 12) and
+    No chapter calls it directly; :func:`build_seq2seq` (chapters 11, 12 and 13) and
     :func:`build_bahdanau_seq2seq` (chapter 12) use it.
     """
 
@@ -100,7 +108,7 @@ def build_seq2seq(source_vocab, target_vocab, embed_dim=32, units=128, attention
     Returns:
         :class:`Seq2Seq`, uncompiled.
 
-    Chapter 11 shows it; chapter 12 uses it.
+    Chapter 11 shows it; chapters 12 and 13 use it.
     """
     import keras
 
@@ -228,3 +236,147 @@ def build_bahdanau_seq2seq(
 
     step = _step_model(decode, units, 2 * units, "bahdanau_step")
     return Seq2Seq(train=train, encoder=encoder, decoder_step=step, attention=attention_model)
+
+
+@dataclass
+class TransformerSeq2Seq:
+    """The models of one Transformer encoder-decoder, sharing their layers.
+
+    - ``train``: ``[source (B, S), decoder_input (B, T)]`` -> logits ``(B, T, V)``, teacher-forced
+      (the causal mask keeps step t from reading steps after it, so all T steps train at once);
+    - ``encoder``: ``source (B, S)`` -> encoder outputs ``(B, S, d)``;
+    - ``decoder``: ``[prefix (N, t), encoder_outputs (N, S, d), source_mask (N, S)]`` -> logits
+      ``(N, t, V)``;
+    - ``cross_attention``: ``[source, decoder_input]`` -> the last decoder block's cross-attention
+      weights averaged over its heads, ``(B, T, S)``.
+
+    A Transformer decoder keeps no recurrent state: its state for decoding is the prefix written
+    so far, and every step re-reads it (``step`` costs O(t) attention rows at step t; caching the
+    keys and values of earlier steps, as production decoders do, would make it O(1) rows).
+
+    Chapter 13 shows it.
+    """
+
+    train: object
+    encoder: object
+    decoder: object
+    cross_attention: object
+
+    def initial_states(self, source):
+        """``[prefix (N, 0), encoder_outputs (N, S, d), source_mask (N, S)]`` for sources
+        ``(N, S)``: the states :func:`seqcourse.inference.decoding.greedy_decode` starts from."""
+        source = np.asarray(source, dtype=np.int32)
+        outputs = np.asarray(self.encoder(source, training=False))
+        return [np.zeros((len(source), 0), np.int32), outputs, source != 0]
+
+    def step(self, tokens, states):
+        """The step function of :mod:`seqcourse.inference.decoding`: append ``tokens`` (N,) to the
+        prefix, run the decoder over it and return the last step's log-probabilities (N, V)."""
+        prefix, outputs, mask = states
+        prefix = np.concatenate([prefix, np.asarray(tokens, np.int32)[:, None]], axis=1)
+        logits = self.decoder.predict_on_batch([prefix, outputs, mask])[:, -1]
+        return log_softmax(np.asarray(logits, dtype=np.float64)), [prefix, outputs, mask]
+
+
+def build_transformer_seq2seq(
+    source_vocab,
+    target_vocab,
+    depth=64,
+    num_heads=4,
+    ff_dim=128,
+    num_blocks=2,
+    dropout=0.1,
+    scale_embeddings=True,
+):
+    """A Transformer encoder-decoder over token ids (Vaswani et al. 2017, post-norm, small).
+
+    Encoder: ``Embedding(Vs, d, mask_zero=True)`` -> :class:`PositionalEncoding` (embeddings
+    times ``sqrt(d)`` when ``scale_embeddings``) -> ``num_blocks``
+    :class:`seqcourse.models.layers.TransformerEncoder` blocks, outputs ``(B, S, d)`` (padded
+    steps masked). Decoder: the same embedding and positions over the shifted target ``(B, T)``,
+    ``num_blocks`` :class:`seqcourse.models.layers.TransformerDecoder` blocks (causal
+    self-attention, cross-attention over the encoder outputs with the source's padding mask,
+    feed-forward), and ``Dense(Vt)`` logits ``(B, T, Vt)``. Each head has ``d / num_heads``
+    dimensions. Token ids follow :mod:`seqcourse.data.tokens` (0 padding).
+
+    Returns:
+        :class:`TransformerSeq2Seq`, uncompiled.
+
+    Chapter 13 uses it.
+    """
+    import keras
+
+    from seqcourse.models.layers import (
+        PositionalEncoding,
+        TransformerDecoder,
+        TransformerEncoder,
+    )
+
+    for name, value in (("source_vocab", source_vocab), ("target_vocab", target_vocab)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 5:
+            raise ValueError(f"{name} must be an int vocabulary size >= 5; got {value!r}")
+    for name, value in (
+        ("depth", depth),
+        ("num_heads", num_heads),
+        ("ff_dim", ff_dim),
+        ("num_blocks", num_blocks),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}")
+    if depth % num_heads:
+        raise ValueError(
+            f"depth ({depth}) must be divisible by num_heads ({num_heads}): each head gets "
+            f"depth / num_heads dimensions"
+        )
+    key_dim = depth // num_heads
+    source_embedding = keras.layers.Embedding(source_vocab, depth, mask_zero=True, name="src_emb")
+    target_embedding = keras.layers.Embedding(target_vocab, depth, mask_zero=True, name="tgt_emb")
+    source_positions = PositionalEncoding(scale_embeddings, name="src_positions")
+    target_positions = PositionalEncoding(scale_embeddings, name="tgt_positions")
+    encoders = [
+        TransformerEncoder(num_heads, key_dim, ff_dim, dropout, name=f"encoder_{i}")
+        for i in range(num_blocks)
+    ]
+    decoders = [
+        TransformerDecoder(num_heads, key_dim, ff_dim, dropout, name=f"decoder_{i}")
+        for i in range(num_blocks)
+    ]
+    project = keras.layers.Dense(target_vocab, name="logits")
+
+    def encode(source):
+        hidden = source_positions(source_embedding(source))  # (B, S, d), padding masked
+        for block in encoders:
+            hidden = block(hidden)
+        return hidden
+
+    def decode(tokens, context, source_mask, weights=False):
+        hidden = target_positions(target_embedding(tokens))  # (B, T, d)
+        for block in decoders[:-1]:
+            hidden = block(hidden, context, context_mask=source_mask)
+        if weights:  # (B, N, T, S) -> mean over the heads, (B, T, S)
+            scores = decoders[-1].cross_attention_weights(hidden, context, source_mask)
+            return keras.ops.mean(scores, axis=1)
+        return project(decoders[-1](hidden, context, context_mask=source_mask))
+
+    source = keras.Input((None,), dtype="int32", name="source")
+    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
+    source_mask = keras.ops.not_equal(source, 0)
+    context = encode(source)
+    train = keras.Model(
+        [source, decoder_input], decode(decoder_input, context, source_mask), name="transformer"
+    )
+    encoder = keras.Model(source, context, name="transformer_encoder")
+    cross = keras.Model(
+        [source, decoder_input],
+        decode(decoder_input, context, source_mask, weights=True),
+        name="transformer_cross_attention",
+    )
+    prefix = keras.Input((None,), dtype="int32", name="prefix")
+    context_in = keras.Input((None, depth), name="encoder_outputs")
+    mask_in = keras.Input((None,), dtype="bool", name="source_mask")
+    decoder = keras.Model(
+        [prefix, context_in, mask_in],
+        decode(prefix, context_in, mask_in),
+        name="transformer_decoder",
+    )
+    return TransformerSeq2Seq(train=train, encoder=encoder, decoder=decoder, cross_attention=cross)

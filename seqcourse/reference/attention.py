@@ -478,7 +478,10 @@ def nadaraya_watson(queries, keys, values, bandwidth):
 def scaled_dot_product_attention(q, k, v, mask=None):
     """Scaled dot-product attention (Vaswani et al., 2017): softmax(q k^T / sqrt(d_k)) v.
 
-    Works on any leading axes, e.g. (B, Tq, dk) or (B, heads, Tq, dk).
+    Works on any leading axes, e.g. one head (B, Tq, dk) or N heads (B, N, Tq, dk): heads before
+    time, the head-major layout in which each head holds a whole sequence. (Keras's
+    ``keras.ops.dot_product_attention`` takes (B, Tq, N, dk) instead, time before heads, each step
+    holding the vectors of all its heads: swap axes 1 and 2 to go from one to the other.)
 
     Args:
         q: queries, shape (..., Tq, dk).

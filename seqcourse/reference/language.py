@@ -42,7 +42,7 @@ class NGramModel:
         vocab_size: V, the number of distinct token ids.
         alpha: the pseudo-count added to every (context, token) pair, > 0.
 
-    Chapter 10 shows it.
+    Chapter 10 shows it; chapter 13 uses it.
     """
 
     def __init__(self, order, vocab_size, alpha=1.0):
@@ -138,7 +138,7 @@ def perplexity(log_probs):
     Returns:
         The perplexity, a Python float >= 1.
 
-    Chapter 10 shows it.
+    Chapter 10 shows it; chapter 13 uses it.
     """
     log_probs = np.asarray(log_probs, dtype=np.float64)
     if log_probs.size == 0:

@@ -34,7 +34,7 @@ def relu(z):
 def linear(z):
     """The identity: linear(z) = z (Keras's ``activation=None``). Same shape as ``z``.
 
-    Chapters 3, 7, 8 and 11 use it; exercise 1 uses it.
+    Chapters 3, 7, 8, 11 and 13 use it; exercise 1 uses it.
     """
     return z
 

@@ -49,6 +49,17 @@ result["rotten_tomatoes"] = {
     "split_fresh": rt.groupby("split").label.mean().to_dict(),
     "same_again": bool(d.load_rotten_tomatoes().split.equals(rt.split)),
 }
+plots = d.load_rotten_tomatoes_plots()
+split_of = dict(zip(rt.movie, rt.split))
+result["rt_plots"] = {
+    "rows": len(plots), "columns": list(plots.columns), "splits": splits(plots),
+    "duplicates": int(plots.text.duplicated().sum()), "empty": int((plots.text == "").sum()),
+    "split_matches": all(
+        split_of.get(m, "unreviewed") == s for m, s in zip(plots.movie, plots.split)
+    ),
+    "no_snippet_inside": int(plots.text.isin(set(rt.text)).sum()),
+    "median_words": float(plots.text.str.split().str.len().median()),
+}
 result["vader"] = {}
 for corpus in ("movies", "tweets", "amazon", "nyt"):
     v = d.load_vader_snippets(corpus)
@@ -153,6 +164,15 @@ def test_rotten_tomatoes_balanced_enough_and_split_by_movie(summaries):
     assert rt["movies_in_two_splits"] == 0 and rt["same_again"]
     assert sum(rt["splits"].values()) == 12752 and 0.75 < rt["splits"]["train"] / 12752 < 0.85
     assert all(0.5 < share < 0.65 for share in rt["split_fresh"].values())
+
+
+def test_rotten_tomatoes_plots_are_unlabelled_and_carry_their_movies_split(summaries):
+    plots = summaries["rt_plots"]
+    assert plots["columns"] == ["text", "movie", "split"] and plots["rows"] == 1083
+    assert plots["duplicates"] == 0 and plots["empty"] == 0 and plots["no_snippet_inside"] == 0
+    # the split of each movie's snippets; most summaries are of films without snippets
+    assert plots["split_matches"] and set(plots["splits"]) == {"train", "val", "test", "unreviewed"}
+    assert plots["splits"]["unreviewed"] > 900 and plots["median_words"] > 50
 
 
 def test_vader_snippets_have_human_ratings_on_minus_four_to_four(summaries):

@@ -77,3 +77,45 @@ def test_decoder_io_shifts_the_target_right_behind_a_start_token():
 def test_decoder_io_rejects_bad_input(targets, start, message):
     with pytest.raises(ValueError, match=message):
         tokens.decoder_io(targets, start, DECODER_END)
+
+
+def test_mask_tokens_chooses_bert_counts_and_splits_them_80_10_10():
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 41, size=4000)
+    ids = np.zeros((4000, 40), np.int64)
+    for row, length in enumerate(lengths):
+        ids[row, :length] = rng.integers(2, 500, size=length)
+    inputs, positions, targets, weights = tokens.mask_tokens(
+        ids, np.random.default_rng(1), mask_id=500, vocab_size=500, rate=0.15, max_predictions=5
+    )
+    counts = weights.sum(axis=1)
+    expected = np.minimum(5, np.maximum(1, np.round(0.15 * lengths)))
+    np.testing.assert_array_equal(counts, expected)  # round(rate * length), at least 1, capped
+    chosen = weights.astype(bool)
+    rows = np.nonzero(chosen)[0]
+    steps = positions[chosen]
+    assert np.all(steps < lengths[rows])  # never padding
+    np.testing.assert_array_equal(targets[chosen], ids[rows, steps])  # the originals
+    assert np.all(np.diff(positions, axis=1)[chosen[:, 1:]] > 0)  # increasing
+    fed = inputs[rows, steps]
+    masked = np.mean(fed == 500)
+    kept = np.mean(fed == ids[rows, steps])  # unchanged, or a random draw of the same word
+    assert abs(masked - 0.8) < 0.02 and abs(kept - 0.1) < 0.02, (masked, kept)
+    assert np.all((fed == 500) | ((fed >= 2) & (fed < 500)))
+    untouched = np.ones(ids.shape, bool)
+    untouched[rows, steps] = False
+    np.testing.assert_array_equal(inputs[untouched], ids[untouched])  # nothing else changes
+    assert np.all(positions[~chosen] == 0) and np.all(targets[~chosen] == 0)
+
+
+def test_mask_tokens_skips_empty_rows_and_rejects_bad_arguments():
+    ids = np.array([[0, 0, 0], [7, 8, 0]])
+    inputs, _, _, weights = tokens.mask_tokens(ids, np.random.default_rng(0), 9, 9)
+    assert weights[0].sum() == 0 and weights[1].sum() == 1 and np.all(inputs[0] == 0)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="rate"):
+        tokens.mask_tokens(ids, rng, 9, 9, rate=0)
+    with pytest.raises(ValueError, match="int array"):
+        tokens.mask_tokens(ids.astype(float), rng, 9, 9)
+    with pytest.raises(ValueError, match="max_predictions"):
+        tokens.mask_tokens(ids, rng, 9, 9, max_predictions=0)

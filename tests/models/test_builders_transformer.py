@@ -44,6 +44,43 @@ def test_transformer_text_classifier_counts_masks_and_needs_positions_for_order(
     np.testing.assert_allclose(blind(tokens), blind(reversed_tokens), atol=1e-5)
 
 
+def test_masked_lm_scores_the_chosen_steps_and_shares_the_classifier_layers():
+    keras.utils.set_random_seed(0)
+    mlm = models.transformer_masked_lm(30, embed_dim=8, num_heads=2, ff_dim=16, num_blocks=2)
+    classifier = models.transformer_text_classifier(
+        30, embed_dim=8, num_heads=2, ff_dim=16, num_blocks=2
+    )
+    shared = [layer.name for layer in mlm.layers if layer.weights and layer.name != "token_logits"]
+    assert shared == ["embedding", "encoder_0", "encoder_1"]
+    for name in shared:  # the same shapes: pre-trained weights copy over by name
+        classifier.get_layer(name).set_weights(mlm.get_layer(name).get_weights())
+    tokens = np.array([[3, 4, 5, 6, 0], [7, 8, 0, 0, 0]])
+    positions = np.array([[1, 3], [0, 1]])
+    logits = np.asarray(mlm([tokens, positions]))
+    assert logits.shape == (2, 2, 30)
+    # the logits of a chosen step are those of the whole sequence at that step
+    hidden = tokens
+    for name in ("embedding", "positions", *shared[1:]):
+        hidden = mlm.get_layer(name)(hidden)
+    every_step = np.asarray(mlm.get_layer("token_logits")(hidden))  # (B, T, V)
+    np.testing.assert_allclose(logits[0], every_step[0, [1, 3]], atol=1e-5)
+    np.testing.assert_allclose(logits[1], every_step[1, [0, 1]], atol=1e-5)
+
+
+def test_transformer_language_model_reads_only_the_past():
+    keras.utils.set_random_seed(0)
+    model = models.transformer_language_model(12, embed_dim=8, num_heads=2, ff_dim=16)
+    tokens = np.array([[0, 3, 4, 5, 6, 7]])  # id 0 is a real token here, not padding
+    changed = tokens.copy()
+    changed[0, 4:] = [9, 10]
+    out, out_changed = np.asarray(model(tokens)), np.asarray(model(changed))
+    assert out.shape == (1, 6, 12)
+    np.testing.assert_allclose(out[:, :4], out_changed[:, :4], atol=1e-5)
+    assert np.abs(out[:, 4:] - out_changed[:, 4:]).max() > 1e-4
+    first = np.asarray(model(np.array([[5, 3, 4, 5, 6, 7]])))
+    assert np.abs(first[0, 0] - out[0, 0]).max() > 1e-4  # step 0 reads token 0, even id 0
+
+
 def test_recurrent_sequence_classifier_masks_zero_frames():
     keras.utils.set_random_seed(0)
     model = models.recurrent_sequence_classifier(3, 4, units=5, cell="LSTM")

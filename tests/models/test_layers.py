@@ -1,11 +1,13 @@
-"""seqcourse.models.layers: the positional encoding equals the reference table, the encoder block
-masks padding, ignores order without positions, saves and loads, and rejects bad sizes."""
+"""seqcourse.models.layers: the positional encoding equals the reference table (scaled embeddings
+too), the encoder block masks padding, ignores order without positions, saves and loads, and
+rejects bad sizes; the decoder block is its three sublayers computed in NumPy from its weights,
+reads no future target step and no padded source step."""
 
 import numpy as np
 import pytest
 
 import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
-from seqcourse.reference import multi_head_attention, positional_encoding
+from seqcourse.reference import causal_mask, multi_head_attention, positional_encoding
 
 keras = pytest.importorskip("keras")
 layers = pytest.importorskip("seqcourse.models.layers")
@@ -95,6 +97,86 @@ def test_a_model_with_both_layers_saves_and_loads(tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(np.asarray(loaded(tokens)), np.asarray(model(tokens)), atol=1e-6)
+
+
+def test_positional_encoding_can_scale_the_embeddings_by_sqrt_d():
+    x = np.random.default_rng(0).standard_normal((2, 7, 16)).astype("float32")
+    out = np.asarray(layers.PositionalEncoding(scale_inputs=True)(x))
+    np.testing.assert_allclose(out, 4.0 * x + positional_encoding(7, 16), atol=1e-5)
+    with pytest.raises(ValueError, match="scale_inputs"):
+        layers.PositionalEncoding(scale_inputs="yes")
+
+
+def _layer_norm(x, gamma, beta, epsilon=1e-6):
+    mean, variance = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+    return (x - mean) / np.sqrt(variance + epsilon) * gamma + beta
+
+
+def _decoder_inputs(seed=5):
+    rng = np.random.default_rng(seed)
+    target = rng.standard_normal((2, 5, 8)).astype("float32")
+    context = rng.standard_normal((2, 6, 8)).astype("float32")
+    context_mask = np.array([[True] * 6, [True] * 3 + [False] * 3])
+    return target, context, context_mask
+
+
+def test_decoder_block_is_its_three_sublayers_in_numpy():
+    keras.utils.set_random_seed(0)
+    block = layers.TransformerDecoder(num_heads=2, key_dim=4, ff_dim=16, dropout=0.0)
+    y, context, context_mask = _decoder_inputs()
+    out = np.asarray(block(y, context, context_mask=context_mask))
+    norms = [norm.get_weights() for norm in block.norms]
+    a, _ = multi_head_attention(y, y, y, *block.self_attention.get_weights(), mask=causal_mask(5))
+    a = _layer_norm(y + a, *norms[0])
+    c, weights = multi_head_attention(
+        a, context, context, *block.cross_attention.get_weights(), mask=context_mask[:, None]
+    )
+    c = _layer_norm(a + c, *norms[1])
+    w1, b1 = block.hidden.get_weights()
+    w2, b2 = block.project.get_weights()
+    expected = _layer_norm(c + np.maximum(c @ w1 + b1, 0) @ w2 + b2, *norms[2])
+    np.testing.assert_allclose(out, expected, atol=1e-4)
+    keras_weights = np.asarray(block.cross_attention_weights(y, context, context_mask))
+    np.testing.assert_allclose(keras_weights, weights, atol=1e-5)  # (B, N, T, S)
+    assert np.all(keras_weights[1, :, :, 3:] == 0)  # padded source steps get nothing
+
+
+def test_decoder_ignores_future_targets_and_padded_sources():
+    keras.utils.set_random_seed(0)
+    block = layers.TransformerDecoder(num_heads=2, key_dim=4, ff_dim=16, dropout=0.0)
+    y, context, context_mask = _decoder_inputs(6)
+    out = np.asarray(block(y, context, context_mask=context_mask))
+    later = y.copy()
+    later[:, 3:] += 1.0
+    np.testing.assert_allclose(
+        np.asarray(block(later, context, context_mask=context_mask))[:, :3], out[:, :3], atol=1e-5
+    )
+    padding = context.copy()
+    padding[1, 3:] = 7.0
+    np.testing.assert_allclose(
+        np.asarray(block(y, padding, context_mask=context_mask)), out, atol=1e-5
+    )
+    assert np.abs(np.asarray(block(y, padding)) - out).max() > 1e-3  # unmasked, padding leaks in
+    with pytest.raises(ValueError, match="ff_dim"):
+        layers.TransformerDecoder(2, 4, 0)
+
+
+def test_an_encoder_decoder_with_the_blocks_saves_and_loads(tmp_path):
+    keras.utils.set_random_seed(0)
+    source = keras.Input((None,), dtype="int32")
+    target = keras.Input((None,), dtype="int32")
+    encoded = layers.PositionalEncoding(True)(keras.layers.Embedding(20, 8, mask_zero=True)(source))
+    encoded = layers.TransformerEncoder(2, 4, 16)(encoded)
+    decoded = layers.PositionalEncoding(True)(keras.layers.Embedding(20, 8, mask_zero=True)(target))
+    decoded = layers.TransformerDecoder(2, 4, 16)(
+        decoded, encoded, context_mask=keras.ops.not_equal(source, 0)
+    )
+    model = keras.Model([source, target], keras.layers.Dense(20)(decoded))
+    inputs = [np.array([[3, 4, 5, 0], [6, 7, 8, 9]]), np.array([[2, 6, 0], [2, 11, 12]])]
+    path = tmp_path / "seq2seq.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(np.asarray(loaded(inputs)), np.asarray(model(inputs)), atol=1e-6)
 
 
 def test_pretrained_embedding_looks_up_base_plus_correction_and_masks_padding():

@@ -1,12 +1,12 @@
 """seqcourse.models.seq2seq: encoder-decoder models whose one-step decoder reproduces the
-teacher-forced model, with and without attention."""
+teacher-forced model, recurrent with and without attention, and the Transformer's."""
 
 import numpy as np
 import pytest
 
 import seqcourse  # noqa: F401  (quiets TensorFlow before keras loads)
 from seqcourse.data.tokens import END, START, prepare_translation
-from seqcourse.inference.decoding import greedy_decode
+from seqcourse.inference.decoding import beam_search, greedy_decode
 from seqcourse.models import seq2seq
 
 SOURCES = ["twenty-one", "one thousand, two hundred", "seven", "twenty-three"]
@@ -55,6 +55,41 @@ def test_build_seq2seq_rejects_bad_arguments():
         seq2seq.build_seq2seq(10, 2)
     with pytest.raises(ValueError, match="units"):
         seq2seq.build_seq2seq(10, 10, units=0)
+
+
+def test_transformer_steps_reproduce_the_teacher_forced_model():
+    seqcourse.seed_everything(0)
+    data = prepare_translation(SOURCES, TARGETS, SPLITS)
+    model = seq2seq.build_transformer_seq2seq(
+        len(data.source_vocab), len(data.target_vocab), depth=8, num_heads=2, ff_dim=16
+    )
+    source, decoder_input = data.source, data.decoder_input
+    expected = np.asarray(model.train([source, decoder_input], training=False))  # (B, T, V)
+    states = model.initial_states(source)
+    assert states[0].shape == (len(source), 0)  # the prefix starts empty
+    real = decoder_input != 0
+    for t in range(decoder_input.shape[1]):
+        log_probs, states = model.step(decoder_input[:, t], states)
+        assert states[0].shape == (len(source), t + 1)  # the state is the prefix so far
+        reference = expected[:, t] - np.log(np.exp(expected[:, t]).sum(-1, keepdims=True))
+        np.testing.assert_allclose(log_probs[real[:, t]], reference[real[:, t]], atol=1e-4)
+    weights = np.asarray(model.cross_attention([source, decoder_input]))
+    assert weights.shape == (*decoder_input.shape, source.shape[1])
+    np.testing.assert_allclose(weights.sum(-1), 1.0, atol=1e-5)
+    padded = np.broadcast_to((source == 0)[:, None, :], weights.shape)
+    assert np.all(weights[padded] < 1e-6)
+    greedy, _ = greedy_decode(model.step, model.initial_states(source), START, END, 5)
+    beam, _ = beam_search(model.step, model.initial_states(source), START, END, 5, width=1)
+    np.testing.assert_array_equal(greedy, beam)  # width 1 is greedy, prefixes reorder with beams
+
+
+def test_build_transformer_seq2seq_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="divisible"):
+        seq2seq.build_transformer_seq2seq(10, 10, depth=10, num_heads=4)
+    with pytest.raises(ValueError, match="source_vocab"):
+        seq2seq.build_transformer_seq2seq(3, 10)
+    with pytest.raises(ValueError, match="num_blocks"):
+        seq2seq.build_transformer_seq2seq(10, 10, num_blocks=0)
 
 
 def test_additive_attention_learns_its_query_and_key_projections():

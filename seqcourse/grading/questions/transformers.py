@@ -1,7 +1,8 @@
 """Assignment ``13_transformers``: single-head self-attention with its own projections and combined
-padding and causal masks, the "concatenated" layout of the sinusoidal positional encoding, the
-parameter count of an encoder block whose heads are wider than d / N, and a Keras model that must
-know word order.
+padding and causal masks, the "concatenated" layout of the sinusoidal positional encoding, a
+decoder's cross-attention sublayer, a sliding-window causal mask, masked-language-model corruption
+from given random draws, the parameter count of an encoder block whose heads are wider than d / N,
+and a Keras model that must know word order.
 
 The trusted references build on :mod:`seqcourse.reference`; the grader checks that submissions do
 not call or copy it.
@@ -69,6 +70,96 @@ def concat_positional_encoding(length, depth, *, interleaved=False, exponent_ste
     return np.concatenate([np.sin(angles), np.cos(angles)], axis=1)
 
 
+def _layer_norm(x, epsilon=1e-6):
+    """Layer normalisation over the last axis without a learned scale or offset."""
+    mean, variance = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(variance + epsilon)
+
+
+def cross_attention_block(
+    x,
+    context,
+    context_lengths,
+    w_q,
+    w_k,
+    w_v,
+    w_o,
+    *,
+    keys_from_x=False,
+    use_padding=True,
+    causal=False,
+    residual=True,
+    norm=True,
+):
+    """A decoder's cross-attention sublayer, one head: LayerNorm(x + softmax(Q K^T / sqrt(dk)) V
+    W_o) with Q = x w_q (B, T, dk), K = context w_k (B, S, dk), V = context w_v (B, S, dv) and
+    no weight on source steps at or past ``context_lengths``. Returns (output (B, T, d), weights
+    (B, T, S)). The keyword switches give typical mistakes."""
+    from seqcourse.reference import causal_mask, scaled_dot_product_attention
+
+    x, context = np.asarray(x, dtype=np.float64), np.asarray(context, dtype=np.float64)
+    source = x if keys_from_x else context
+    steps, source_steps = x.shape[1], source.shape[1]
+    mask = np.ones((x.shape[0], steps, source_steps), dtype=bool)
+    if use_padding and not keys_from_x:
+        real = np.arange(source_steps)[None, :] < np.asarray(context_lengths)[:, None]
+        mask &= real[:, None, :]
+    if causal:
+        mask &= causal_mask(steps, source_steps)
+    read, weights = scaled_dot_product_attention(x @ w_q, source @ w_k, source @ w_v, mask)
+    out = read @ w_o + (x if residual else 0.0)
+    return (_layer_norm(out) if norm else out), weights
+
+
+def local_causal_mask(lengths, steps, window, *, inclusive=False, use_causal=True, padding=True):
+    """Sliding-window causal mask (B, T, T): query i reads key j iff j <= i, i - j < window and
+    j < lengths[b]. The keyword switches give typical mistakes."""
+    from seqcourse.reference import causal_mask
+
+    i = np.arange(steps)[:, None]
+    j = np.arange(steps)[None, :]
+    near = (i - j <= window) if inclusive else (i - j < window)
+    allowed = near & (causal_mask(steps) if use_causal else (j - i < window))
+    allowed = np.broadcast_to(allowed, (len(lengths), steps, steps))
+    if padding:
+        allowed = allowed & (j[None] < np.asarray(lengths)[:, None, None])
+    return allowed.copy()
+
+
+def mlm_corrupt(
+    ids,
+    u_choose,
+    u_action,
+    random_ids,
+    mask_id,
+    rate,
+    *,
+    pads=False,
+    at_least_one=True,
+    all_mask=False,
+    swapped=False,
+):
+    """BERT's corruption from given uniform draws: a real token (id != 0) is chosen if its
+    ``u_choose < rate``; a row with real tokens but none chosen gets the one with the smallest
+    ``u_choose``. A chosen token becomes ``mask_id`` if ``u_action < 0.8``, ``random_ids`` if
+    ``0.8 <= u_action < 0.9``, and stays otherwise. Returns (inputs int (B, T), weights float
+    (B, T), 1 at the chosen steps). The keyword switches give typical mistakes."""
+    ids = np.asarray(ids)
+    u_choose = np.asarray(u_choose, dtype=np.float64)
+    real = np.ones(ids.shape, bool) if pads else ids != 0
+    chosen = real & (u_choose < rate)
+    if at_least_one:
+        empty = real.any(axis=1) & ~chosen.any(axis=1)
+        smallest = np.argmin(np.where(real, u_choose, np.inf), axis=1)
+        chosen[np.flatnonzero(empty), smallest[empty]] = True
+    u_action = np.asarray(u_action, dtype=np.float64)
+    to_mask = chosen if all_mask else chosen & (u_action < 0.8)
+    middle = (u_action >= 0.8) & (u_action < 0.9)
+    to_random = chosen & ~to_mask & ((u_action >= 0.9) if swapped else middle)
+    inputs = np.where(to_mask, mask_id, np.where(to_random, random_ids, ids))
+    return inputs.astype(np.int64), chosen.astype(np.float64)
+
+
 def encoder_parameters(d=48, heads=3, key_dim=32, ff=96, *, norms=True, square=False):
     """Trainable parameters of TransformerEncoder(heads, key_dim, ff) on inputs of width d."""
     if square:  # the 4 d^2 + 4 d shortcut, true only when heads * key_dim == d
@@ -134,6 +225,76 @@ def _hidden_positions(rng):
     return [Case((int(rng.integers(1, 40)), 2 * int(rng.integers(1, 17)))) for _ in range(4)]
 
 
+def _cross_case(rng, batch, steps, source_steps, depth, key_depth):
+    lengths = rng.integers(1, source_steps + 1, size=batch)
+    lengths[0] = source_steps
+    if batch > 1:  # a padded source
+        lengths[1] = rng.integers(1, source_steps)
+    return Case(
+        (
+            rng.normal(size=(batch, steps, depth)),
+            rng.normal(size=(batch, source_steps, depth)),
+            lengths,
+            rng.normal(size=(depth, key_depth)) * 0.8,
+            rng.normal(size=(depth, key_depth)) * 0.8,
+            rng.normal(size=(depth, key_depth + 1)),
+            rng.normal(size=(key_depth + 1, depth)),
+        )
+    )
+
+
+def _public_cross():
+    rng = np.random.default_rng(133)
+    return [_cross_case(rng, 2, 3, 5, 4, 3), _cross_case(rng, 3, 4, 4, 3, 2)]
+
+
+def _hidden_cross(rng):
+    sizes = random_sizes(rng, 4, (1, 3), (2, 6), (3, 7), (2, 5), (1, 4))
+    # at least one case with more decoder steps than source steps, where a causal mask shows
+    return [_cross_case(rng, *s) for s in sizes] + [_cross_case(rng, 2, 6, 3, 3, 2)]
+
+
+def _window_case(rng, batch, steps, window):
+    lengths = rng.integers(1, steps + 1, size=batch)
+    lengths[0] = steps
+    return Case((lengths, steps, window))
+
+
+def _hidden_window(rng):
+    return [
+        _window_case(rng, int(rng.integers(1, 4)), int(rng.integers(3, 10)), int(w))
+        for w in (1, 2, 3, 5)
+    ]
+
+
+def _mlm_case(rng, batch, steps, rate):
+    lengths = rng.integers(1, steps + 1, size=batch)
+    lengths[0] = steps
+    if batch > 2:
+        lengths[-1] = 0  # an empty row: nothing to choose
+    ids = np.zeros((batch, steps), dtype=np.int64)
+    for row, length in enumerate(lengths):
+        ids[row, :length] = rng.integers(2, 30, size=length)
+    u_choose = rng.random((batch, steps))
+    if batch > 1:  # a row whose draws all miss the rate: at least one must be chosen anyway
+        u_choose[1] = rng.uniform(rate, 1.0, size=steps)
+    return Case(
+        (ids, u_choose, rng.random((batch, steps)), rng.integers(2, 30, (batch, steps)), 30, rate)
+    )
+
+
+def _public_mlm():
+    rng = np.random.default_rng(134)
+    return [_mlm_case(rng, 3, 8, 0.3), _mlm_case(rng, 2, 5, 0.5)]
+
+
+def _hidden_mlm(rng):
+    return [
+        _mlm_case(rng, int(rng.integers(2, 6)), int(rng.integers(4, 12)), rate)
+        for rate in (0.15, 0.3, 0.5, 0.8)
+    ]
+
+
 ASSIGNMENT = Assignment(
     "13_transformers",
     (
@@ -178,6 +339,98 @@ ASSIGNMENT = Assignment(
                 Mistake(
                     "the exponent of 10000 is 2i / depth, not i / depth",
                     lambda n, d: concat_positional_encoding(n, d, exponent_step=1),
+                ),
+            ),
+        ),
+        FunctionQuestion(
+            "cross_attention_block",
+            3,
+            "cross_attention_block",
+            "a decoder's cross-attention sublayer: one head, source padding, residual, layer norm",
+            cross_attention_block,
+            _public_cross,
+            _hidden_cross,
+            rtol=1e-5,
+            atol=1e-6,
+            mistakes=(
+                Mistake(
+                    "keys and values come from the encoder outputs (context), not from x: that "
+                    "is self-attention",
+                    lambda *a: cross_attention_block(*a, keys_from_x=True),
+                ),
+                Mistake(
+                    "padded source steps still get weight: mask every source step at or past its "
+                    "length",
+                    lambda *a: cross_attention_block(*a, use_padding=False),
+                ),
+                Mistake(
+                    "cross-attention needs no causal mask: every decoder step may read the whole "
+                    "source",
+                    lambda *a: cross_attention_block(*a, causal=True),
+                ),
+                Mistake(
+                    "add x (the residual connection) before the layer normalisation",
+                    lambda *a: cross_attention_block(*a, residual=False),
+                ),
+                Mistake(
+                    "normalise each row of x + attention output: subtract its mean, divide by "
+                    "sqrt(variance + 1e-6)",
+                    lambda *a: cross_attention_block(*a, norm=False),
+                ),
+            ),
+        ),
+        FunctionQuestion(
+            "local_causal_mask",
+            2,
+            "local_causal_mask",
+            "a sliding-window causal mask over post-padded sequences",
+            local_causal_mask,
+            lambda: [Case((np.array([5, 3]), 5, 2)), Case((np.array([6, 2, 4]), 6, 3))],
+            _hidden_window,
+            mistakes=(
+                Mistake(
+                    "the window holds `window` keys, the query itself included: i - j < window, "
+                    "not <= window",
+                    lambda *a: local_causal_mask(*a, inclusive=True),
+                ),
+                Mistake(
+                    "a query must not read keys after it (j > i), even inside the window",
+                    lambda *a: local_causal_mask(*a, use_causal=False),
+                ),
+                Mistake(
+                    "keys at or past a sequence's length are padding: no query may read them",
+                    lambda *a: local_causal_mask(*a, padding=False),
+                ),
+            ),
+        ),
+        FunctionQuestion(
+            "mlm_corrupt",
+            3,
+            "mlm_corrupt",
+            "BERT's 80/10/10 corruption from given draws, at least one choice per row",
+            mlm_corrupt,
+            _public_mlm,
+            _hidden_mlm,
+            rtol=0,
+            atol=0,
+            mistakes=(
+                Mistake(
+                    "padding (id 0) is never chosen",
+                    lambda *a: mlm_corrupt(*a, pads=True),
+                ),
+                Mistake(
+                    "a row with real tokens but no draw below the rate still gets one choice: the "
+                    "real token with the smallest u_choose",
+                    lambda *a: mlm_corrupt(*a, at_least_one=False),
+                ),
+                Mistake(
+                    "only 80 % of the chosen tokens become [MASK]: u_action in [0.8, 0.9) takes "
+                    "the random id, >= 0.9 keeps the token",
+                    lambda *a: mlm_corrupt(*a, all_mask=True),
+                ),
+                Mistake(
+                    "the random id goes where 0.8 <= u_action < 0.9; from 0.9 the token stays",
+                    lambda *a: mlm_corrupt(*a, swapped=True),
                 ),
             ),
         ),
