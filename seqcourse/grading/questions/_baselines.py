@@ -3,13 +3,16 @@
 Each function takes a question's :class:`~seqcourse.grading.spec.ModelData` (training data and
 evaluation inputs; the hidden targets are never read here) and returns its predictions for
 ``x_eval`` in the form the question's metric reads: values ``(N, 1)`` for a forecast, class
-scores for a classifier or a tagger (one-hot rows), a probability ``(N, 1)`` for a binary label.
+scores for a classifier or a tagger (one-hot rows), a probability ``(N, 1)`` for a binary label,
+decoded token ids ``(N, L)`` (0-padded, no ``</s>``) for a question graded by decoding.
 Everything is closed form or a few NumPy passes, run in the trusted parent
 (:class:`~seqcourse.grading.spec.Baseline`); where a baseline depends on a window length it uses
 the last steps of the evaluation windows, so it works when they are longer than the training ones.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 
@@ -212,3 +215,48 @@ def next_token_ngram(order: int, vocab: int):
         return one_hot(guesses, vocab)
 
     return predict
+
+
+# --- decoded sequences (questions graded by greedy decoding: seq2seq, attention, captioning) ---
+
+
+def token_ids(texts, vocabulary: list, width: int) -> np.ndarray:
+    """Texts as token ids of ``vocabulary`` (a StringLookup's, id = position; unknown -> 1),
+    padded with 0 to ``width``: held-out references in the form decoded ids are scored in."""
+    from seqcourse.data.tokens import UNK, tokenize
+
+    index = {token: i for i, token in enumerate(vocabulary)}
+    out = np.zeros((len(texts), width), dtype=np.int32)
+    for row, text in enumerate(texts):
+        ids = [index.get(token, UNK) for token in tokenize(text)]
+        if len(ids) > width:
+            raise ValueError(f"a held-out text of {len(ids)} tokens is wider than {width}")
+        out[row, : len(ids)] = ids
+    return out
+
+
+def training_sequences(data: ModelData) -> list[tuple[int, ...]]:
+    """The training targets ``y_train`` (decoder outputs) as id tuples, cut at ``</s>``."""
+    from seqcourse.data.tokens import END
+
+    targets = []
+    for row in data.y_train.tolist():
+        cut = row[: row.index(END)] if END in row else row
+        targets.append(tuple(token for token in cut if token != 0))
+    return targets
+
+
+def as_decoded(sequences, width: int) -> np.ndarray:
+    """Id sequences as decoded rows ``(N, width)``, 0-padded (cut at ``width``)."""
+    out = np.zeros((len(sequences), width), dtype=np.int64)
+    for row, sequence in enumerate(sequences):
+        out[row, : len(sequence)] = sequence[:width]
+    return out
+
+
+def most_frequent_sequence(data: ModelData) -> np.ndarray:
+    """Every input gets the most frequent training target (ties: the smallest id tuple): a
+    decoder that never reads its input."""
+    counts = Counter(training_sequences(data))
+    best = min(counts, key=lambda sequence: (-counts[sequence], sequence))
+    return as_decoded([best] * len(data.y_eval), data.y_eval.shape[1])

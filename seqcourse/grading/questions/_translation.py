@@ -19,24 +19,15 @@ import zlib
 
 import numpy as np
 
+from seqcourse.grading.questions._baselines import (
+    as_decoded,
+    most_frequent_sequence,
+    token_ids,
+    training_sequences,
+)
 from seqcourse.grading.spec import Baseline, Decoding, ModelData, ModelQuestion, question_rng
 
 HELD_OUT = 300  # numbers translated by the model in the grader's sandbox
-
-
-def _ids(texts, vocabulary: list, width: int) -> np.ndarray:
-    """Texts as token ids of ``vocabulary`` (a StringLookup's, id = position; unknown -> 1),
-    padded with 0 to ``width``."""
-    from seqcourse.data.tokens import UNK, tokenize
-
-    index = {token: i for i, token in enumerate(vocabulary)}
-    out = np.zeros((len(texts), width), dtype=np.int32)
-    for row, text in enumerate(texts):
-        ids = [index.get(token, UNK) for token in tokenize(text)]
-        if len(ids) > width:
-            raise ValueError(f"a held-out text of {len(ids)} tokens is wider than {width}")
-        out[row, : len(ids)] = ids
-    return out
 
 
 def translation_data(name: str, n_pairs: int, max_digits: int, width: int) -> ModelData:
@@ -65,8 +56,11 @@ def translation_data(name: str, n_pairs: int, max_digits: int, width: int) -> Mo
     return ModelData(
         (data.source, data.decoder_input),
         data.decoder_output,
-        (_ids(held["source"], data.source_vocab, width), np.zeros((len(held), width), np.int32)),
-        _ids(held["target"], data.target_vocab, width),
+        (
+            token_ids(held["source"], data.source_vocab, width),
+            np.zeros((len(held), width), np.int32),
+        ),
+        token_ids(held["target"], data.target_vocab, width),
     )
 
 
@@ -76,31 +70,6 @@ def vocabulary_sizes(data: ModelData) -> dict:
     source, decoder_input = data.x_train
     biggest = max(int(decoder_input.max()), int(data.y_train.max()))
     return {"source_vocab": int(source.max()) + 1, "target_vocab": biggest + 1}
-
-
-def _training_targets(data: ModelData) -> list[tuple[int, ...]]:
-    from seqcourse.data.tokens import END
-
-    targets = []
-    for row in data.y_train.tolist():
-        cut = [token for token in row[: row.index(END)]] if END in row else row
-        targets.append(tuple(token for token in cut if token != 0))
-    return targets
-
-
-def _as_decoded(targets: list[tuple[int, ...]], width: int) -> np.ndarray:
-    out = np.zeros((len(targets), width), dtype=np.int64)
-    for row, target in enumerate(targets):
-        out[row, : len(target)] = target[:width]
-    return out
-
-
-def most_frequent_translation(data: ModelData) -> np.ndarray:
-    """Every source gets the most frequent training translation: a decoder without an encoder."""
-    targets = _training_targets(data)
-    values, counts = np.unique(np.array(targets, dtype=object), return_counts=True)
-    best = values[int(np.argmax(counts))]
-    return _as_decoded([tuple(best)] * len(data.y_eval), data.y_eval.shape[1])
 
 
 def _bags(ids: np.ndarray, vocab: int) -> np.ndarray:
@@ -117,16 +86,16 @@ def nearest_bag_of_words(data: ModelData) -> np.ndarray:
     source, held = data.x_train[0], data.x_eval[0]
     vocab = int(max(source.max(), held.max())) + 1
     known, asked = _bags(source, vocab), _bags(held, vocab)
-    targets = _training_targets(data)
+    targets = training_sequences(data)
     chosen = []
     for row in asked:
         shared = np.minimum(known, row).sum(axis=1)  # multiset intersection
         chosen.append(targets[int(np.argmax(shared))])
-    return _as_decoded(chosen, data.y_eval.shape[1])
+    return as_decoded(chosen, data.y_eval.shape[1])
 
 
 BASELINES = (
-    Baseline("most frequent training translation", most_frequent_translation),
+    Baseline("most frequent training translation", most_frequent_sequence),
     Baseline("translation of the training source with most words in common", nearest_bag_of_words),
 )
 

@@ -11,10 +11,15 @@ not call or copy it.
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 
 import numpy as np
 
+from seqcourse.grading.questions._baselines import (
+    as_decoded,
+    most_frequent_sequence,
+    token_ids,
+    training_sequences,
+)
 from seqcourse.grading.spec import (
     Assignment,
     Baseline,
@@ -296,18 +301,6 @@ CAPTION_IMAGE_SIZE = 24  # pixels; a 6 x 6 grid after two 2 x 2 poolings
 CAPTION_HELD_OUT = 300  # held-out images the sandbox captions greedily (200 in fast mode)
 
 
-def _caption_ids(captions, vocabulary: list, width: int) -> np.ndarray:
-    """Captions as ids of the training ``vocabulary`` (id = position; unknown -> 1), 0-padded."""
-    from seqcourse.data.tokens import UNK, tokenize
-
-    index = {token: i for i, token in enumerate(vocabulary)}
-    out = np.zeros((len(captions), width), dtype=np.int32)
-    for row, caption in enumerate(captions):
-        ids = [index.get(token, UNK) for token in tokenize(caption)]
-        out[row, : len(ids)] = ids[:width]
-    return out
-
-
 def caption_data(name: str, fast: bool) -> ModelData:
     """Shape scenes (:func:`seqcourse.data.shape_scenes`, 24 x 24 pixels) as ``ModelData``.
 
@@ -337,31 +330,8 @@ def caption_data(name: str, fast: bool) -> ModelData:
         (train.images, arrays.decoder_input),
         arrays.decoder_output,
         (held.images, np.zeros((len(held.captions), width), np.int32)),
-        _caption_ids(held.captions, arrays.vocab, width),
+        token_ids(held.captions, arrays.vocab, width),
     )
-
-
-def _training_captions(data: ModelData) -> list[tuple[int, ...]]:
-    from seqcourse.data.tokens import END
-
-    captions = []
-    for row in data.y_train.tolist():
-        kept = row[: row.index(END)] if END in row else row
-        captions.append(tuple(token for token in kept if token != 0))
-    return captions
-
-
-def _as_decoded(captions, width: int) -> np.ndarray:
-    out = np.zeros((len(captions), width), dtype=np.int64)
-    for row, caption in enumerate(captions):
-        out[row, : len(caption)] = caption[:width]
-    return out
-
-
-def most_frequent_caption(data: ModelData) -> np.ndarray:
-    """Every image gets the most frequent training caption: a decoder that never looks."""
-    best = Counter(_training_captions(data)).most_common(1)[0][0]
-    return _as_decoded([best] * len(data.y_eval), data.y_eval.shape[1])
 
 
 def nearest_image_caption(data: ModelData) -> np.ndarray:
@@ -369,8 +339,8 @@ def nearest_image_caption(data: ModelData) -> np.ndarray:
     known = data.x_train[0].reshape(len(data.x_train[0]), -1).astype(np.float64)
     asked = data.x_eval[0].reshape(len(data.x_eval[0]), -1).astype(np.float64)
     distances = (asked**2).sum(1)[:, None] - 2 * asked @ known.T + (known**2).sum(1)[None]
-    captions = _training_captions(data)
-    return _as_decoded([captions[i] for i in distances.argmin(axis=1)], data.y_eval.shape[1])
+    captions = training_sequences(data)
+    return as_decoded([captions[i] for i in distances.argmin(axis=1)], data.y_eval.shape[1])
 
 
 def captioner_sizes(data: ModelData) -> dict:
@@ -398,7 +368,7 @@ CAPTIONER = ModelQuestion(
     budget=60.0,
     budget_fast=40.0,
     baselines=(
-        Baseline("most frequent training caption", most_frequent_caption),
+        Baseline("most frequent training caption", most_frequent_sequence),
         Baseline("caption of the nearest training image (pixels)", nearest_image_caption),
     ),
     margin=0.2,

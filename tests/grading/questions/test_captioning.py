@@ -3,6 +3,8 @@ Keras decoder, the decoding step against Keras's SimpleRNNCell, the context's ba
 tf.GradientTape, the parameter count against a built layer; every typical mistake differs from the
 right answer."""
 
+from collections import Counter
+
 import numpy as np
 import tensorflow as tf
 
@@ -114,10 +116,11 @@ def test_captioner_data_salts_only_the_held_out_images(monkeypatch):
 
 def test_captioner_baselines_read_the_training_captions():
     data = q.caption_data("captioner", True)
-    training = q._training_captions(data)
-    frequent = q.most_frequent_caption(data)
+    training = q.training_sequences(data)
+    frequent = q.most_frequent_sequence(data)
     assert len({tuple(row) for row in frequent}) == 1
-    assert tuple(t for t in frequent[0] if t) == max(set(training), key=training.count)
+    counts = Counter(training)
+    assert counts[tuple(t for t in frequent[0] if t)] == max(counts.values())
     # asked about training images themselves, the nearest-image lookup returns their own captions
     echo = q.ModelData(
         data.x_train, data.y_train, (data.x_train[0][:20], data.x_train[1][:20]), data.y_train[:20]
