@@ -203,13 +203,16 @@ ASSIGNMENT = Assignment(
             "demand_forecaster",
             3,
             "build_demand_forecaster",
-            "a gated recurrent (LSTM or GRU) one-step forecaster of the scaled demand, scored on "
-            "windows of two days: its test MAE must be 40 % below the better naive forecast's "
-            "(persistence, daily seasonal naive); least squares is shown for reference",
-            margin=0.4,
+            "a gated recurrent (LSTM or GRU) forecaster of the scaled demand a day ahead (the "
+            "same half-hour tomorrow), scored on windows of two days: its test MAE must be 15 % "
+            "below the best baseline's (the same half-hour today, least squares on the last "
+            "day), with partial credit in between",
+            margin=0.15,
             budget=40.0,
-            budget_fast=12.0,
+            budget_fast=20.0,
             eval_window=2 * DAY,
+            horizon=DAY,
+            partial=True,
             requires=("LSTM", "GRU"),
             technique="a gated recurrent layer (LSTM or GRU)",
         ),

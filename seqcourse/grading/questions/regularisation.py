@@ -195,7 +195,7 @@ ASSIGNMENT = Assignment(
             "the chapter's GRU(128) forecaster of tomorrow's maximum temperature, regularised: "
             "after 30 epochs its held-out MSE must be 10 % below that of the same model trained "
             "without its regularisation (the grader trains both), and no worse than persistence's "
-            "(least squares is shown for reference)",
+            "and least squares' on the window",
             weather_windows,
             lambda data: {"window": WINDOW, "features": len(FEATURES)},
             metric="mse",
@@ -205,7 +205,7 @@ ASSIGNMENT = Assignment(
             budget_fast=40.0,
             baselines=(
                 Baseline("persistence", _baselines.persistence, margin=0.0),
-                Baseline("least squares on the window", _baselines.least_squares(), bar=False),
+                Baseline("least squares on the window", _baselines.least_squares(), margin=0.0),
             ),
             margin=0.1,
             requires=("GRU",),

@@ -227,12 +227,16 @@ ASSIGNMENT = Assignment(
             "rnn_forecaster",
             2,
             "build_rnn_forecaster",
-            "a SimpleRNN forecaster of the next half-hour's electricity demand, scored on windows "
-            "of two days: its test MAE must be 40 % below the better naive forecast's "
-            "(persistence, daily seasonal naive)",
-            margin=0.4,
+            "a SimpleRNN forecaster of the electricity demand a day ahead (the same half-hour "
+            "tomorrow), scored on windows of two days: its test MAE must be 15 % below the best "
+            "baseline's (the same half-hour today, least squares on the last day), with partial "
+            "credit in between",
+            margin=0.15,
             budget=40.0,
+            budget_fast=12.0,
             eval_window=2 * DAY,
+            horizon=DAY,
+            partial=True,
             requires=("SimpleRNN",),
             technique="a SimpleRNN layer",
         ),

@@ -161,8 +161,9 @@ ASSIGNMENT = Assignment(
             "linear_forecaster",
             2,
             "build_linear_forecaster",
-            "a linear model of the last day of half-hourly electricity demand: its test MAE must "
-            "be 50 % below the better naive forecast's (persistence, daily seasonal naive)",
+            "a linear model of the last day of half-hourly electricity demand -> the next "
+            "half-hour: its test MAE must match least squares on the same windows (the best "
+            "linear fit by squared error) and be 50 % below the better naive forecast's",
             margin=0.5,
             budget=30.0,
         ),

@@ -58,30 +58,56 @@ def test_persistence_mase_matches_a_direct_computation_and_differs_from_its_mist
         assert abs(mistake.produce() - q.persistence_mase()) > 1e-3, mistake.hint
 
 
-def test_model_data_split_by_time_and_the_baselines_computed_directly():
+def test_day_ahead_data_split_by_time_and_the_baselines_computed_directly():
     from seqcourse.grading.questions import _series
     from seqcourse.grading.runner import baseline_scores
+    from seqcourse.grading.verdicts import pass_mark
 
     question = q.ASSIGNMENT.question("demand_forecaster")
     data = question.data(True)
-    assert data.x_train.shape[1:] == (_series.DAY, 1) and data.y_train.shape[1:] == (1,)
-    assert data.x_eval.shape[1:] == (2 * _series.DAY, 1)  # scored on two days of history
-    assert len(data.x_eval) == len(q.demand_series()) - sum(q.split_lengths())
-    mae = lambda p, y: float(np.mean(np.abs(p - y)))  # noqa: E731
-    persistence = mae(data.x_eval[:, -1], data.y_eval)
-    seasonal = mae(data.x_eval[:, -_series.DAY], data.y_eval)  # a day before the target
-    design = lambda x: np.column_stack([x[:, -_series.DAY :, 0], np.ones(len(x))])  # noqa: E731
+    day = _series.DAY
+    assert data.x_train.shape[1:] == (day, 1) and data.y_train.shape[1:] == (1,)
+    assert data.x_eval.shape[1:] == (2 * day, 1)  # scored on two days of history
+    n_train, n_val = q.split_lengths()
+    y = q.demand_series()
+    z = (y - y[:n_train].mean()) / y[:n_train].std()
+    assert len(data.x_eval) == len(y) - n_train - n_val
+    # Row i's target is test half-hour i; the window ends a day before it (horizon 48).
+    test_start = n_train + n_val
+    assert np.allclose(data.y_eval[:, 0], z[test_start:], atol=1e-5)
+    assert np.allclose(data.x_eval[:, -1, 0], z[test_start - day : len(z) - day], atol=1e-5)
+    assert np.allclose(data.y_train[:, 0], z[2 * day - 1 : n_train], atol=1e-5)
+    mae = lambda p, t: float(np.mean(np.abs(p - t)))  # noqa: E731
+    same_as_today = mae(data.x_eval[:, -1], data.y_eval)
+    design = lambda x: np.column_stack([x[:, -day:, 0], np.ones(len(x))])  # noqa: E731
     coef, *_ = np.linalg.lstsq(design(data.x_train), data.y_train, rcond=None)
     linear = mae(design(data.x_eval) @ coef, data.y_eval)
+    scores = {name: (value, bar) for name, value, bar in baseline_scores(question, data, True)}
+    assert scores == {
+        "the same half-hour today (daily seasonal naive)": (pytest.approx(same_as_today), True),
+        "least squares on the last day": (pytest.approx(linear, rel=1e-4), True),
+    }
+    # A day ahead every baseline sets the bar, and the mark sits below the best of them.
+    needed = pass_mark("mae", min(same_as_today, linear), question.margin)
+    assert needed < same_as_today < linear and question.partial
+
+
+def test_next_half_hour_mark_is_least_squares_itself():
+    from seqcourse.grading.questions import sequence_data
+    from seqcourse.grading.runner import baseline_scores
+
+    question = sequence_data.ASSIGNMENT.question("linear_forecaster")
+    data = question.data(True)
+    assert data.y_train.shape[1:] == (1,)
+    # The next half-hour: row i's window ends right before its target.
+    n_train, n_val = q.split_lengths()
+    y = q.demand_series()
+    z = (y - y[:n_train].mean()) / y[:n_train].std()
+    assert np.allclose(data.x_eval[:, -1, 0], z[n_train + n_val - 1 : -1], atol=1e-5)
+    margins = {b.name: b.margin for b in question.baselines}
     scores = {name: value for name, value, _ in baseline_scores(question, data, True)}
-    assert scores == pytest.approx(
-        {
-            "persistence": persistence,
-            "daily seasonal naive": seasonal,
-            "least squares on the last day": linear,
-        },
-        rel=1e-4,
-    )
-    # The pass mark sits between least squares (shown, not required) and persistence.
-    needed = persistence * (1 - question.margin)
-    assert linear < needed < persistence < seasonal
+    assert margins["least squares on the last day"] == 0.0
+    assert all(b.bar for b in question.baselines)
+    # Least squares' own error is the mark: stricter than half the persistence error.
+    linear, persistence = scores["least squares on the last day"], scores["persistence"]
+    assert linear < persistence * (1 - question.margin) < persistence
