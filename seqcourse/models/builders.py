@@ -468,6 +468,7 @@ def transformer_text_classifier(
     dropout: float = 0.1,
     positional: bool = True,
     scale_embeddings: bool = False,
+    causal: bool = False,
     name: str = "transformer_text_classifier",
 ):
     """Token ids ``(B, T)`` -> logits ``(B, K)`` through a small Transformer encoder.
@@ -479,8 +480,10 @@ def transformer_text_classifier(
     blocks of ``num_heads`` heads of size ``d / num_heads``, ``(B, T, d)``; the mean over the real
     (unmasked) steps, ``(B, d)``; dropout and ``Dense(K)`` logits. ``embed_dim`` must be divisible
     by ``num_heads``. ``T`` is ``None``: any length. Its layers ``embedding``, ``positions`` and
-    ``encoder_i`` have the names (and shapes) of :func:`transformer_masked_lm`'s, so pre-trained
-    weights copy over by name.
+    ``encoder_i`` have the names (and shapes) of :func:`transformer_masked_lm`'s and
+    :func:`transformer_language_model`'s, so pre-trained weights copy over by name. With
+    ``causal=True`` step t attends to steps ``<= t`` only, the mask a next-word model was
+    pre-trained with (GPT fine-tunes that way); the mean still runs over every real step.
 
     Chapters 13 and 15 use it.
     """
@@ -497,6 +500,7 @@ def transformer_text_classifier(
         positional,
         scale_embeddings,
         mask_zero=True,
+        causal=causal,
     )
     layers += [
         keras.layers.GlobalAveragePooling1D(name="mean_over_steps"),  # masked mean
@@ -563,20 +567,30 @@ def transformer_language_model(
     *,
     dropout: float = 0.1,
     scale_embeddings: bool = True,
+    mask_zero: bool = False,
+    output_dim: int | None = None,
     name: str = "transformer_language_model",
 ):
-    """A causal Transformer next-token model: ids ``(B, T)`` -> logits ``(B, T, V)``.
+    """A causal Transformer next-token model: ids ``(B, T)`` -> logits ``(B, T, K)``.
 
-    ``Embedding(V, d)`` (no padding mask: id 0 is a real token, as in
-    :func:`recurrent_language_model`), embeddings times ``sqrt(d)`` when ``scale_embeddings``,
+    ``Embedding(V, d)`` (by default no padding mask: id 0 is a real token, as in
+    :func:`recurrent_language_model`; ``mask_zero=True`` makes 0 padding that no step attends
+    to, for post-padded word ids), embeddings times ``sqrt(d)`` when ``scale_embeddings``,
     plus the sinusoidal positions, then ``num_blocks`` causal
     :class:`seqcourse.models.layers.TransformerEncoder` blocks (step t attends to steps ``<= t``
-    only) and ``Dense(V)``: output ``t`` scores token ``t + 1`` from tokens ``1..t``, like the
-    recurrent model, but its context is the window it is given, not a carried state.
+    only) and ``Dense(K)``: output ``t`` scores token ``t + 1`` from tokens ``1..t``, like the
+    recurrent model, but its context is the window it is given, not a carried state. ``K`` is
+    ``output_dim``, by default ``V``; a smaller ``K`` scores only the ``K`` most frequent ids
+    (``TextVectorization`` sorts its vocabulary by frequency: map the targets ``>= K`` to
+    ``[UNK]``), which makes the ``(d, K)`` output layer, the costliest part of a step, cheaper. The
+    layers ``embedding``, ``positions`` and ``encoder_i`` have the names and shapes of
+    :func:`transformer_text_classifier`'s, so a pre-trained encoder copies into it by name.
 
     Chapter 13 shows it.
     """
     import keras
+
+    output_dim = vocab_size if output_dim is None else _positive_int("output_dim", output_dim)
 
     layers = _transformer_encoder_layers(
         vocab_size,
@@ -587,10 +601,10 @@ def transformer_language_model(
         dropout,
         True,
         scale_embeddings,
-        mask_zero=False,
+        mask_zero=mask_zero,
         causal=True,
     )
-    layers.append(keras.layers.Dense(vocab_size, name="next_token_logits"))
+    layers.append(keras.layers.Dense(output_dim, name="next_token_logits"))
     return keras.Sequential(layers, name=name)
 
 

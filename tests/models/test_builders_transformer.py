@@ -81,6 +81,52 @@ def test_transformer_language_model_reads_only_the_past():
     assert np.abs(first[0, 0] - out[0, 0]).max() > 1e-4  # step 0 reads token 0, even id 0
 
 
+def test_padded_language_model_with_a_smaller_output_shares_the_classifier_layers():
+    keras.utils.set_random_seed(0)
+    model = models.transformer_language_model(
+        30,
+        embed_dim=8,
+        num_heads=2,
+        ff_dim=16,
+        num_blocks=2,
+        mask_zero=True,
+        output_dim=7,
+        scale_embeddings=False,  # the classifier's default
+    )
+    classifier = models.transformer_text_classifier(
+        30, embed_dim=8, num_heads=2, ff_dim=16, num_blocks=2
+    )
+    shared = [layer.name for layer in model.layers if layer.weights]
+    assert shared == ["embedding", "encoder_0", "encoder_1", "next_token_logits"]
+    for name in shared[:-1]:  # the same shapes: pre-trained weights copy over by name
+        classifier.get_layer(name).set_weights(model.get_layer(name).get_weights())
+    tokens = np.array([[3, 4, 5, 6]])
+    padded = np.array([[3, 4, 5, 6, 0, 0]])  # with mask_zero, 0 is padding nobody reads
+    out, out_padded = np.asarray(model(tokens)), np.asarray(model(padded))
+    assert out_padded.shape == (1, 6, 7)
+    np.testing.assert_allclose(out, out_padded[:, :4], atol=1e-5)
+    changed = tokens.copy()
+    changed[0, 2:] = [9, 10]  # the future does not reach steps 0 and 1
+    np.testing.assert_allclose(out[:, :2], np.asarray(model(changed))[:, :2], atol=1e-5)
+    with pytest.raises(ValueError, match="output_dim"):
+        models.transformer_language_model(30, output_dim=0)
+    causal = models.transformer_text_classifier(
+        30, embed_dim=8, num_heads=2, ff_dim=16, num_blocks=2, causal=True
+    )
+    for name in shared[:-1]:
+        causal.get_layer(name).set_weights(model.get_layer(name).get_weights())
+    # the causal classifier's steps are the language model's: its encoder output at step t
+    # reads tokens 0..t only, so the last word changes the mean by one step's share only
+    encoded = tokens
+    for name in ("embedding", "positions", "encoder_0", "encoder_1"):
+        encoded = causal.get_layer(name)(encoded)
+    hidden = tokens
+    for layer in model.layers[:-1]:
+        hidden = layer(hidden)
+    np.testing.assert_allclose(np.asarray(encoded), np.asarray(hidden), atol=1e-5)
+    assert np.abs(np.asarray(causal(tokens)) - np.asarray(classifier(tokens))).max() > 1e-4
+
+
 def test_recurrent_sequence_classifier_masks_zero_frames():
     keras.utils.set_random_seed(0)
     model = models.recurrent_sequence_classifier(3, 4, units=5, cell="LSTM")
