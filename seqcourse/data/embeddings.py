@@ -45,7 +45,7 @@ def embedding_matrix(
     every other word without a vector gets a random row with the pre-trained rows' own spread,
     so that it starts neither at the origin nor larger than the rest.
 
-    Chapter 9 shows it; chapters 10 and 13 use it.
+    Chapter 9 shows it; chapters 10 and 13 use it; exercise 9 uses it.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or len(words) != len(vectors):

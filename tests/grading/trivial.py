@@ -152,13 +152,19 @@ model = keras.Sequential([keras.Input((window, features)), L.GRU(128), L.Dense(1
         ),
     },
     "review_classifier": {
+        # The mean of the review's GloVe vectors (fine-tuned): order ignored.
         "bag of word embeddings": _builder(
-            "vocab_size",
+            "vocab_size, vectors",
             """
 model = keras.Sequential(
     [
         keras.Input((None,), dtype="int32"),
-        L.Embedding(vocab_size, 32, mask_zero=True),
+        L.Embedding(
+            vocab_size,
+            vectors.shape[1],
+            embeddings_initializer=keras.initializers.Constant(vectors),
+            mask_zero=True,
+        ),
         L.GlobalAveragePooling1D(),
         L.Dense(1, activation="sigmoid"),
     ]
