@@ -103,6 +103,8 @@ def test_captioner_data_salts_only_the_held_out_images(monkeypatch):
     images, decoder_input = plain.x_train
     assert images.shape == (q.CAPTION_IMAGES, 24, 24, 3)
     assert decoder_input.shape == plain.y_train.shape == (q.CAPTION_IMAGES, 9)
+    # greedy decoding may write as many tokens as the longest training caption holds
+    assert q.CAPTIONER.decode.max_len == plain.y_train.shape[1] == plain.y_eval.shape[1]
     np.testing.assert_array_equal(images, salted.x_train[0])
     assert not np.array_equal(plain.x_eval[0], salted.x_eval[0])
     assert not plain.x_eval[1].any()  # the decoder's own tokens replace these
