@@ -238,9 +238,9 @@ class AdversarialEmbeddingModel(keras.Model):
     3. the loss ``L(e + r)`` on the perturbed vectors (``r`` held constant), and the weights move
        along the gradient of ``L(e) + weight * L(e + r)``.
 
-    A step costs about two ordinary ones. Dropout layers in ``head`` draw new masks for the second
-    pass. The step's logs add ``"adversarial_loss"``, ``L(e + r)``. With ``epsilon=0`` the step is
-    the ordinary one (no second pass).
+    A step runs two forward and backward passes instead of one. Dropout layers in ``head`` draw
+    new masks for the second pass. The step's logs add ``"adversarial_loss"``, ``L(e + r)``. With
+    ``epsilon=0`` the step is the ordinary one (no second pass).
 
     Args:
         embedding: the layer ``(B, T)`` ids ``->`` ``(B, T, d)``, with ``compute_mask``.
