@@ -1,11 +1,18 @@
 """Training helpers the chapters share. Imports Keras: import it after ``import seqcourse``."""
 
 import time
+import warnings
 
 import keras
 import numpy as np
 
-__all__ = ["EpochTimer", "GradientNormModel", "ScheduledSampling", "StepRecorder"]
+__all__ = [
+    "AdversarialEmbeddingModel",
+    "EpochTimer",
+    "GradientNormModel",
+    "ScheduledSampling",
+    "StepRecorder",
+]
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -210,6 +217,118 @@ class ScheduledSampling(keras.Model):
             keras.ops.sum(keras.ops.cast(later, "float32")), 1.0
         )
         return logs
+
+
+class AdversarialEmbeddingModel(keras.Model):
+    """A classifier trained on its embedded inputs and on their adversarial perturbation.
+
+    ``AdversarialEmbeddingModel(embedding, head, epsilon)`` computes
+    ``head(embedding(ids), mask=embedding.compute_mask(ids))``: ``embedding`` maps ``(B, T)`` ids
+    to ``(B, T, d)`` vectors with a mask (e.g. :class:`seqcourse.models.layers.PretrainedEmbedding`
+    or ``Embedding(mask_zero=True)``), ``head`` maps them to the predictions (e.g. a
+    ``keras.Sequential`` of dropout, a recurrent layer and a ``Dense``). Each training step
+    (Miyato, Dai and Goodfellow, 2017, "Adversarial training methods for semi-supervised text
+    classification"):
+
+    1. the loss ``L(e)`` on the embedded batch ``e = embedding(ids)``, and in the same backward
+       pass its gradient ``g = dL/de`` ``(B, T, d)`` besides the weights' gradients;
+    2. the perturbation ``r = epsilon * g / ||g||_2``, one norm per example over its real (masked)
+       steps and all ``d`` features: the direction, to first order, in which a change of norm
+       ``epsilon`` raises that example's loss most;
+    3. the loss ``L(e + r)`` on the perturbed vectors (``r`` held constant), and the weights move
+       along the gradient of ``L(e) + weight * L(e + r)``.
+
+    A step runs two forward and backward passes instead of one. Dropout layers in ``head`` draw
+    new masks for the second pass. The step's logs add ``"adversarial_loss"``, ``L(e + r)``. With
+    ``epsilon=0`` the step is the ordinary one (no second pass).
+
+    Args:
+        embedding: the layer ``(B, T)`` ids ``->`` ``(B, T, d)``, with ``compute_mask``.
+        head: the layer or model ``(B, T, d)`` ``->`` predictions, called with ``mask=``.
+        epsilon: the norm of each example's perturbation (``>= 0``), in the units of the
+            embedding's rows (GloVe's 100-dimensional rows have norms of about 5).
+        weight: the weight of the adversarial loss (``> 0``).
+
+    TensorFlow backend only (it uses ``tf.GradientTape``), like the course.
+
+    Chapter 9 shows it.
+    """
+
+    def __init__(self, embedding, head, epsilon, weight=1.0, **kwargs):
+        super().__init__(**kwargs)
+        for name, value, positive in (("epsilon", epsilon, False), ("weight", weight, True)):
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or value < 0 or (positive and value == 0):
+                bound = "> 0" if positive else ">= 0"
+                raise ValueError(f"{name} must be a number {bound}; got {value!r}")
+        self.embedding, self.head = embedding, head
+        self.epsilon, self.weight = float(epsilon), float(weight)
+
+    def call(self, ids, training=False):
+        return self.read(self.embedding(ids), self.embedding.compute_mask(ids), training)
+
+    def read(self, vectors, mask, training):
+        """``head(vectors, mask=mask)``: (B, T, d) vectors, (B, T) mask -> predictions."""
+        with warnings.catch_warnings():
+            # a head such as keras.Sequential applies the mask to its layers but does not return
+            # one, and Keras warns that the mask stops there: it should, the output is (B, 1)
+            warnings.filterwarnings("ignore", message=".*does not support masking")
+            return self.head(vectors, mask=mask, training=training)
+
+    def perturbation(self, gradient, mask):
+        """Step 2: ``r = epsilon * g / ||g||_2`` per example, ``(B, T, d)``, zero where masked."""
+        ops = keras.ops
+        gradient = ops.stop_gradient(gradient) * ops.cast(mask, gradient.dtype)[..., None]
+        norm = ops.sqrt(ops.sum(ops.square(gradient), axis=(1, 2), keepdims=True))
+        return self.epsilon * gradient / ops.maximum(norm, 1e-12)
+
+    def train_step(self, data):
+        import tensorflow as tf
+
+        ids, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        mask = self.embedding.compute_mask(ids)
+        with tf.GradientTape() as tape:
+            vectors = self.embedding(ids)
+            y_pred = self.read(vectors, mask, True)
+            loss = self.compute_loss(
+                x=ids, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
+            )
+        weights = self.trainable_weights  # after the first call, which creates them
+        logs = {}
+        if self.epsilon > 0:
+            *grads, gradient = tape.gradient(loss, [*weights, vectors])  # step 1, one pass
+            r = self.perturbation(gradient, mask)
+            with tf.GradientTape() as tape:  # step 3: r is a constant
+                perturbed = self.read(self.embedding(ids) + r, mask, True)
+                adversarial = self.compute_loss(
+                    x=ids, y=y, y_pred=perturbed, sample_weight=sample_weight, training=True
+                )
+                weighted = self.weight * adversarial  # inside the tape, which records it
+            more = tape.gradient(weighted, weights)
+            grads = [_add_gradients(a, b) for a, b in zip(grads, more, strict=True)]
+            logs["adversarial_loss"] = adversarial
+        else:
+            grads = tape.gradient(loss, weights)
+        self.optimizer.apply(grads, weights)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss, sample_weight=tf.shape(ids)[0])
+        logs = {**self.compute_metrics(ids, y, y_pred, sample_weight=sample_weight), **logs}
+        return logs
+
+
+def _add_gradients(a, b):
+    """a + b for two gradients of one variable, dense or sparse (``tf.IndexedSlices``)."""
+    import tensorflow as tf
+
+    if a is None or b is None:
+        return b if a is None else a
+    if isinstance(a, tf.IndexedSlices) and isinstance(b, tf.IndexedSlices):
+        # an embedding's rows: keep the update sparse, one gradient holding both sets of rows
+        return tf.IndexedSlices(
+            tf.concat([a.values, b.values], 0), tf.concat([a.indices, b.indices], 0), a.dense_shape
+        )
+    return tf.convert_to_tensor(a) + tf.convert_to_tensor(b)
 
 
 class StepRecorder(keras.callbacks.Callback):
