@@ -190,6 +190,25 @@ def baseline_scores(question: ModelQuestion, data: ModelData, fast: bool):
     return list(_BASELINE_CACHE[key])
 
 
+def strictest_mark(question: ModelQuestion, baselines) -> tuple[float, str | None, float | None]:
+    """``(needed, best baseline's name, its value)``: the strictest pass mark that the bar
+    baselines among ``baselines`` (``[(name, value, bar)]``, as :func:`baseline_scores` returns)
+    set, each with its own margin or the question's, and the question's threshold; the name and
+    value are ``None`` when no baseline sets a bar."""
+    margins = {b.name: b.margin for b in question.baselines if b.margin is not None}
+    marks = [  # (the pass mark a baseline sets, its name, its value)
+        (pass_mark(question.metric, v, margins.get(name, question.margin)), name, v)
+        for name, v, bar in baselines
+        if bar
+    ]
+    needed, best_name, best = (
+        min(marks, key=lambda mark: error_of(question.metric, mark[0]))
+        if marks
+        else (None, None, None)
+    )
+    return pass_mark(question.metric, needed, 0.0, question.threshold), best_name, best
+
+
 def _write_task(directory: Path, task: dict, arrays: dict) -> None:
     directory.chmod(0o755)
     here = Path(__file__).parent
@@ -427,18 +446,7 @@ def _model_verdict(question: ModelQuestion, outcomes: list, prepared: Prepared, 
                 return
             if not problem:
                 baselines = [*baselines, (TWIN, twin_value, True)]
-    margins = {b.name: b.margin for b in question.baselines if b.margin is not None}
-    marks = [  # (the pass mark a baseline sets, its name, its value)
-        (pass_mark(question.metric, v, margins.get(name, question.margin)), name, v)
-        for name, v, bar in baselines
-        if bar
-    ]
-    needed, best_name, best = (
-        min(marks, key=lambda mark: error_of(question.metric, mark[0]))
-        if marks
-        else (None, None, None)
-    )
-    needed = pass_mark(question.metric, needed, 0.0, question.threshold)  # with the threshold
+    needed, best_name, best = strictest_mark(question, baselines)
     fraction = 0.0 if no_credit else credit(question.metric, value, best, needed, question.partial)
     verdict.score = float(question.points) * fraction
     verdict.numbers = {

@@ -15,6 +15,16 @@ __all__ = [
 ]
 
 
+def _step_logs(model, loss, batch_size, x, y, y_pred, sample_weight=None):
+    """The logs a custom ``train_step`` returns, as the built-in step makes them: the loss
+    tracker updated with the batch's loss (averaged over samples: weighted by ``batch_size``),
+    then the compiled metrics on ``y_pred``."""
+    for metric in model.metrics:
+        if metric.name == "loss":
+            metric.update_state(loss, sample_weight=batch_size)
+    return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+
 class EpochTimer(keras.callbacks.Callback):
     """Record the wall-clock seconds that ``model.fit`` spends *training* in each epoch.
 
@@ -98,11 +108,7 @@ class GradientNormModel(keras.Model):
             scale = self.clip_norm / tf.maximum(norm, self.clip_norm)
             grads = [g * scale for g in grads]
         self.optimizer.apply(grads, self.trainable_weights)
-        # The loss tracker averages over samples, as the built-in step does.
-        for metric in self.metrics:
-            if metric.name == "loss":
-                metric.update_state(loss, sample_weight=tf.shape(x)[0])
-        logs = self.compute_metrics(x, y, y_pred)  # the compiled metrics, e.g. "mse"
+        logs = _step_logs(self, loss, tf.shape(x)[0], x, y, y_pred)  # e.g. "loss", "mse"
         logs["grad_norm"] = norm
         return logs
 
@@ -205,10 +211,7 @@ class ScheduledSampling(keras.Model):
             )
         grads = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply(grads, self.trainable_weights)
-        for metric in self.metrics:
-            if metric.name == "loss":
-                metric.update_state(loss, sample_weight=tf.shape(source)[0])
-        logs = self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        logs = _step_logs(self, loss, tf.shape(source)[0], x, y, y_pred, sample_weight)
         logs["teacher_probability"] = probability
         # the share of the real steps after <s> whose input was a wrong guess
         later = keras.ops.not_equal(decoder_input[:, 1:], 0)
@@ -310,10 +313,7 @@ class AdversarialEmbeddingModel(keras.Model):
         else:
             grads = tape.gradient(loss, weights)
         self.optimizer.apply(grads, weights)
-        for metric in self.metrics:
-            if metric.name == "loss":
-                metric.update_state(loss, sample_weight=tf.shape(ids)[0])
-        logs = {**self.compute_metrics(ids, y, y_pred, sample_weight=sample_weight), **logs}
+        logs = {**_step_logs(self, loss, tf.shape(ids)[0], ids, y, y_pred, sample_weight), **logs}
         return logs
 
 

@@ -115,8 +115,8 @@ def test_padded_language_model_with_a_smaller_output_shares_the_classifier_layer
     )
     for name in shared[:-1]:
         causal.get_layer(name).set_weights(model.get_layer(name).get_weights())
-    # the causal classifier's steps are the language model's: its encoder output at step t
-    # reads tokens 0..t only, so the last word changes the mean by one step's share only
+    # the causal classifier's steps are the language model's (step t reads tokens 0..t only),
+    # and its mean over them differs from the bidirectional classifier's with the same weights
     encoded = tokens
     for name in ("embedding", "positions", "encoder_0", "encoder_1"):
         encoded = causal.get_layer(name)(encoded)
